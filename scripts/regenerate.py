@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _project import (  # noqa: E402
+from _project import (
     GENERATED,
     GENERATOR_CONFIG,
     PACKAGE,
@@ -120,7 +120,14 @@ def generate(output: Path, versions: dict[str, str]) -> None:
         # PEP 561 marker: the generated package is typed (the generator omits it with --meta none).
         (target / "py.typed").write_text("", encoding="utf-8")
         subprocess.run(
-            [str(Path(bin_dir) / "ruff"), "format", "--isolated", "--no-cache", "--quiet", "spec.py"],
+            [
+                str(Path(bin_dir) / "ruff"),
+                "format",
+                "--isolated",
+                "--no-cache",
+                "--quiet",
+                "spec.py",
+            ],
             check=True,
             cwd=target,
         )

@@ -1,0 +1,58 @@
+# apij: one entry point per job. `make` alone lists them. Every target sets up .venv itself.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Unset so Python may cache bytecode: with it set, every pytest start costs seconds here.
+RUN := PYTHONDONTWRITEBYTECODE= $(BIN)
+CODE := src generated scripts tests conformance
+
+.PHONY: help venv demo test check lint typecheck regenerate update-spec sandbox bench conformance-live clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml requirements/dev.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements/dev.lock -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP) ## Create or update the virtual environment from the lock
+
+demo: $(STAMP) ## Print a sandbox user's IJ statement (built-in CNAM double, no credentials)
+	$(RUN)/apij paiements --debut 2025-01-01 --fin 2025-06-30
+
+test: $(STAMP) ## Run the test suite: unit, conformance, drift and spec mutations
+	$(RUN)/pytest
+
+lint: $(STAMP) ## ruff check and format check of the hand-written code
+	$(RUN)/ruff check .
+	$(RUN)/ruff format --check .
+
+typecheck: $(STAMP) ## mypy --strict on the hand-written and the generated code
+	$(RUN)/mypy --strict src/apij generated/apij_client
+	$(RUN)/mypy --strict scripts tests conformance
+
+check: lint typecheck test ## Everything CI gates on: lint, types, tests, drift
+
+regenerate: $(STAMP) ## Rebuild generated/apij_client from the spec (RECORD=1 records new tool versions)
+	$(RUN)/python scripts/regenerate.py $(if $(RECORD),--record)
+
+update-spec: $(STAMP) ## Bring in a new contract (SPEC=path, or the upstream URL) and report changes
+	$(RUN)/python scripts/update_spec.py $(SPEC)
+
+sandbox: $(STAMP) ## Serve the CNAM double over HTTP on loopback (prints base URL and tokens)
+	$(RUN)/apij sandbox
+
+bench: $(STAMP) ## Run every benchmark and print one table
+	$(RUN)/python scripts/bench/run.py
+
+conformance-live: $(STAMP) ## schemathesis CLI against the live sandbox, JUnit report in reports/
+	$(RUN)/python scripts/conformance_live.py
+
+clean: ## Remove the venv and caches
+	rm -rf $(VENV) .mypy_cache .ruff_cache reports
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
