@@ -1,1 +1,52 @@
 """apij: the safe face over the generated APIJ client, the CNAM double and the CLI."""
+
+from apij import errors
+from apij._inputs import DateLike
+from apij._log import RedactingFilter
+from apij.client import ApijClient, AsyncApijClient
+from apij.config import AttemptEvent, AttemptHook, RetryPolicy, Timeouts
+from apij.errors import (
+    ApijError,
+    ApijTimeout,
+    ApiKeyRejected,
+    ConnectionFailed,
+    InsuredPersonNotFound,
+    InvalidRequest,
+    RateLimited,
+    ScopeMissing,
+    ServerError,
+    TokenRejected,
+    TransportError,
+    Unauthorized,
+    UndocumentedServerError,
+    UnexpectedResponse,
+)
+from apij.models import PaiementIJ, ReleveIJ
+
+__all__ = [
+    "ApiKeyRejected",
+    "ApijClient",
+    "ApijError",
+    "ApijTimeout",
+    "AsyncApijClient",
+    "AttemptEvent",
+    "AttemptHook",
+    "ConnectionFailed",
+    "DateLike",
+    "InsuredPersonNotFound",
+    "InvalidRequest",
+    "PaiementIJ",
+    "RateLimited",
+    "RedactingFilter",
+    "ReleveIJ",
+    "RetryPolicy",
+    "ScopeMissing",
+    "ServerError",
+    "Timeouts",
+    "TokenRejected",
+    "TransportError",
+    "Unauthorized",
+    "UndocumentedServerError",
+    "UnexpectedResponse",
+    "errors",
+]

@@ -1,0 +1,271 @@
+"""The getPaiementsIJ contract compiled once from the spec: documented statuses, media types and
+body validators that judge exact `Decimal` money correctly and fast.
+
+jsonschema_rs validates structure, types, `required`, `enum` and `format` in Rust. Its numeric
+keywords on `Decimal` instances are exact but slow (about 2 µs per keyword per value, and
+`multipleOf` on floats is slower still), so for schemas of `type: number` reached through
+`properties`/`items` the numeric keywords (`minimum`, `maximum`, `exclusive*`, `multipleOf`) are
+lifted out at compile time and applied here in exact decimal arithmetic. Anything the lifting
+does not cover stays in the schema for jsonschema_rs, which is slower but still exact.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Context, Decimal, InvalidOperation
+from typing import Any
+
+import jsonschema_rs
+from apij_client.spec import SPEC
+
+__all__ = ["BodyContract", "NumericRule", "OperationContract", "contract"]
+
+OPERATION_ID = "getPaiementsIJ"
+_NUMERIC_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
+# Generous precision with InvalidOperation trapped: a remainder that cannot be computed exactly
+# (an absurd exponent) raises instead of rounding, and counts as a violation.
+_EXACT = Context(prec=200, traps=[InvalidOperation])
+
+
+def _decimal(value: Any) -> Decimal:
+    # A float in the YAML-parsed spec stands for its shortest literal (0.01 -> "0.01").
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+@dataclass(frozen=True, slots=True)
+class NumericRule:
+    """The numeric keywords of one `type: number` schema, evaluated exactly."""
+
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    exclusive_minimum: bool = False
+    exclusive_maximum: bool = False
+    multiple_of: Decimal | None = None
+
+    def violation(self, value: Decimal | int) -> str | None:
+        """The keyword `value` violates, or None."""
+        if self.minimum is not None and (
+            value < self.minimum or (self.exclusive_minimum and value == self.minimum)
+        ):
+            return "minimum"
+        if self.maximum is not None and (
+            value > self.maximum or (self.exclusive_maximum and value == self.maximum)
+        ):
+            return "maximum"
+        if self.multiple_of is not None:
+            try:
+                if _EXACT.remainder(Decimal(value), self.multiple_of):
+                    return "multipleOf"
+            except InvalidOperation:
+                return "multipleOf"
+        return None
+
+
+def _rule_of(schema: dict[str, Any]) -> NumericRule:
+    minimum, maximum = schema.get("minimum"), schema.get("maximum")
+    exclusive_min, exclusive_max = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
+    rule_min = _decimal(minimum) if minimum is not None else None
+    rule_max = _decimal(maximum) if maximum is not None else None
+    # OpenAPI 3.0 / draft 4 use booleans; OpenAPI 3.1 uses numbers (its own bound).
+    if not isinstance(exclusive_min, bool) and exclusive_min is not None:
+        rule_min = _decimal(exclusive_min)
+        exclusive_min = True
+    if not isinstance(exclusive_max, bool) and exclusive_max is not None:
+        rule_max = _decimal(exclusive_max)
+        exclusive_max = True
+    multiple = schema.get("multipleOf")
+    return NumericRule(
+        minimum=rule_min,
+        maximum=rule_max,
+        exclusive_minimum=bool(exclusive_min),
+        exclusive_maximum=bool(exclusive_max),
+        multiple_of=_decimal(multiple) if multiple is not None else None,
+    )
+
+
+def _lift(schema: Any, path: tuple[str, ...], rules: dict[tuple[str, ...], NumericRule]) -> None:
+    """Move numeric keywords of `type: number` schemas into `rules`, keyed by instance path."""
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") == "number" and any(k in schema for k in _NUMERIC_KEYWORDS):
+        rules[path] = _rule_of(schema)
+        for keyword in _NUMERIC_KEYWORDS:
+            schema.pop(keyword, None)
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        for name, sub in properties.items():
+            _lift(sub, (*path, name), rules)
+    items = schema.get("items")
+    if isinstance(items, dict):
+        _lift(items, (*path, "*"), rules)
+
+
+def _openapi30_to_jsonschema(schema: Any) -> Any:
+    """OpenAPI 3.0's `nullable: true` is not JSON Schema: express it as a union with null."""
+    if isinstance(schema, dict):
+        out = {k: _openapi30_to_jsonschema(v) for k, v in schema.items()}
+        if out.pop("nullable", False) is True and isinstance(out.get("type"), str):
+            out["type"] = [out["type"], "null"]
+        return out
+    if isinstance(schema, list):
+        return [_openapi30_to_jsonschema(v) for v in schema]
+    return schema
+
+
+def _drop_enums(schema: Any) -> Any:
+    if isinstance(schema, dict):
+        return {k: _drop_enums(v) for k, v in schema.items() if k != "enum"}
+    if isinstance(schema, list):
+        return [_drop_enums(v) for v in schema]
+    return schema
+
+
+def _first_error(validator: Any, doc: Any) -> str:
+    for error in validator.iter_errors(doc):
+        # Location and keyword only: jsonschema_rs's message quotes the instance, which may be
+        # personal data, so it never leaves this function.
+        where = "/" + "/".join(str(p) for p in error.instance_path)
+        keyword = error.schema_path[-1] if error.schema_path else "schema"
+        return f"{where} ({keyword})"
+    return "/ (schema)"  # pragma: no cover - only called when is_valid() said False
+
+
+def _containers(doc: Any, path: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
+    """Yield (pointer, object) for every instance location matching `path` ('*' = each item)."""
+    level: list[tuple[str, Any]] = [("", doc)]
+    for step in path:
+        nxt: list[tuple[str, Any]] = []
+        for pointer, node in level:
+            if step == "*":
+                if isinstance(node, list):
+                    nxt.extend((f"{pointer}/{i}", item) for i, item in enumerate(node))
+            elif isinstance(node, dict) and step in node:
+                nxt.append((f"{pointer}/{step}", node[step]))
+        level = nxt
+    yield from level
+
+
+@dataclass(frozen=True, slots=True)
+class BodyContract:
+    """How one documented response body is judged: media types and schema."""
+
+    media_types: tuple[str, ...]
+    validator: Any
+    # parent path -> ((property, rule), ...): grouped so each object is visited once.
+    numeric: tuple[tuple[tuple[str, ...], tuple[tuple[str, NumericRule], ...]], ...] = ()
+    root_rule: NumericRule | None = None
+
+    def accepts_media_type(self, content_type: str | None) -> bool:
+        """Whether the response's Content-Type is one the spec documents for this status."""
+        media = (content_type or "").split(";", 1)[0].strip().lower()
+        for allowed in self.media_types:
+            if allowed in ("*/*", media):
+                return True
+            if allowed.endswith("/*") and media.startswith(allowed[:-1]):
+                return True
+        return False
+
+    def violation(self, doc: Any) -> str | None:
+        """Where `doc` breaks the schema ("/paiements/3/csg (multipleOf)"), or None if it holds."""
+        if not self.validator.is_valid(doc):
+            return _first_error(self.validator, doc)
+        if self.root_rule is not None and isinstance(doc, (int, Decimal)):
+            keyword = self.root_rule.violation(doc)
+            if keyword:
+                return f"/ ({keyword})"
+        for parent, props in self.numeric:
+            for pointer, node in _containers(doc, parent):
+                if not isinstance(node, dict):
+                    continue
+                for name, rule in props:
+                    value = node.get(name)
+                    # bool is an int subclass, but jsonschema_rs already rejected it as a number.
+                    if isinstance(value, (int, Decimal)):
+                        keyword = rule.violation(value)
+                        if keyword:
+                            return f"{pointer}/{name} ({keyword})"
+        return None
+
+
+def _body_contract(
+    schema: Any, media_types: tuple[str, ...], draft: int, relax: bool
+) -> BodyContract:
+    schema = copy.deepcopy(schema)
+    if draft == 4:
+        schema = _openapi30_to_jsonschema(schema)
+    if relax:
+        schema = _drop_enums(schema)
+    rules: dict[tuple[str, ...], NumericRule] = {}
+    _lift(schema, (), rules)
+    grouped: dict[tuple[str, ...], list[tuple[str, NumericRule]]] = {}
+    for path, rule in rules.items():
+        if path:
+            grouped.setdefault(path[:-1], []).append((path[-1], rule))
+    cls = jsonschema_rs.Draft4Validator if draft == 4 else jsonschema_rs.Draft202012Validator
+    return BodyContract(
+        media_types=media_types,
+        validator=cls(schema, validate_formats=True),
+        numeric=tuple((parent, tuple(props)) for parent, props in grouped.items()),
+        root_rule=rules.get(()),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OperationContract:
+    """What the spec says getPaiementsIJ may answer."""
+
+    statuses: frozenset[int]
+    bodies: Mapping[int, BodyContract]
+    # Error bodies judged without `enum`: a well-formed body with a code newer than this package.
+    relaxed_bodies: Mapping[int, BodyContract] = field(default_factory=dict)
+    retry_after_statuses: frozenset[int] = frozenset()
+
+
+def _operation(spec: Mapping[str, Any]) -> dict[str, Any]:
+    for methods in spec.get("paths", {}).values():
+        for operation in methods.values():
+            if isinstance(operation, dict) and operation.get("operationId") == OPERATION_ID:
+                return operation
+    raise LookupError(f"operation {OPERATION_ID} not found in the spec")
+
+
+def compile_contract(spec: Mapping[str, Any]) -> OperationContract:
+    """Compile the operation's responses from an OpenAPI document (resolving every `$ref`)."""
+    openapi = str(spec.get("openapi", "3.0"))
+    draft = 4 if openapi.startswith("3.0") else 202012
+    resolved = jsonschema_rs.dereference(dict(spec))
+    responses: dict[str, Any] = _operation(resolved).get("responses", {})
+    bodies: dict[int, BodyContract] = {}
+    relaxed: dict[int, BodyContract] = {}
+    retry_after: set[int] = set()
+    statuses: set[int] = set()
+    for key, response in responses.items():
+        if not key.isdigit():
+            continue  # "default" / "4XX" ranges: not documented statuses for our purpose
+        status = int(key)
+        statuses.add(status)
+        if any(h.lower() == "retry-after" for h in response.get("headers", {})):
+            retry_after.add(status)
+        content: dict[str, Any] = response.get("content", {})
+        media = tuple(m.lower() for m in content)
+        schema = next((c.get("schema") for c in content.values() if "schema" in c), None)
+        if schema is None:
+            continue
+        bodies[status] = _body_contract(schema, media, draft, relax=False)
+        if status >= 400:
+            relaxed[status] = _body_contract(schema, media, draft, relax=True)
+    return OperationContract(
+        statuses=frozenset(statuses),
+        bodies=bodies,
+        relaxed_bodies=relaxed,
+        retry_after_statuses=frozenset(retry_after),
+    )
+
+
+@functools.cache
+def contract() -> OperationContract:
+    """The compiled contract of the vendored spec (compiled on first use, then shared)."""
+    return compile_contract(SPEC)

@@ -1,0 +1,55 @@
+"""Retry decisions expressed with tenacity: what is retried, how long to wait, when to stop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tenacity
+
+from apij import errors
+from apij.config import RetryPolicy
+
+__all__ = ["is_retryable", "tenacity_arguments"]
+
+
+def is_retryable(policy: RetryPolicy, exc: BaseException) -> bool:
+    """Whether `exc` is a transient failure this policy retries."""
+    if isinstance(exc, errors.ConnectionFailed):
+        return policy.retry_connection_errors
+    if isinstance(exc, errors.UnexpectedResponse):
+        return False
+    if isinstance(exc, (errors.RateLimited, errors.ServerError)) and exc.status in policy.statuses:
+        # A server asking for a longer pause than we accept: give the caller the error now.
+        return exc.retry_after is None or exc.retry_after <= policy.max_retry_after
+    return False
+
+
+class _WaitHonouringRetryAfter(tenacity.wait.wait_base):
+    """Exponential backoff with full jitter, never shorter than the server's Retry-After."""
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        self._jitter = tenacity.wait_random_exponential(
+            multiplier=policy.backoff, max=policy.max_backoff
+        )
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
+        wait = float(self._jitter(retry_state))
+        outcome = retry_state.outcome
+        exc = outcome.exception() if outcome is not None else None
+        retry_after = getattr(exc, "retry_after", None)
+        return max(wait, retry_after) if isinstance(retry_after, float) else wait
+
+
+def tenacity_arguments(policy: RetryPolicy, total: float) -> dict[str, Any]:
+    """Arguments for `tenacity.Retrying`/`AsyncRetrying` enforcing `policy` within `total` s.
+
+    `stop_before_delay` stops when the next wait would end past the deadline, so a retry never
+    sleeps beyond it; `reraise` hands the caller the last typed error, not a RetryError.
+    """
+    return {
+        "stop": tenacity.stop_after_attempt(policy.max_attempts)
+        | tenacity.stop_before_delay(total),
+        "wait": _WaitHonouringRetryAfter(policy),
+        "retry": tenacity.retry_if_exception(lambda exc: is_retryable(policy, exc)),
+        "reraise": True,
+    }

@@ -1,0 +1,325 @@
+"""The partner's client: one connection pool per API key, the user's FranceConnect token per call.
+
+Requests are built by the generated code (`get_paiements_ij._get_kwargs` and the generated
+`Client`'s httpx clients); the token travels only in that request's own headers, never in the
+shared client's headers (the generated `with_headers()` would mutate them for every user).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from types import TracebackType
+from typing import Any, Self
+
+import anyio
+import httpx
+import tenacity
+from apij_client import Client as GeneratedClient
+from apij_client.api.paiements import get_paiements_ij
+
+from apij import errors
+from apij._decode import decode
+from apij._inputs import DateLike, check_api_key, check_base_url, check_token, check_window
+from apij._log import LOGGER, forget_secret, remember_secret
+from apij._retry import tenacity_arguments
+from apij.config import AttemptEvent, AttemptHook, RetryPolicy, Timeouts
+from apij.models import ReleveIJ
+
+__all__ = ["ApijClient", "AsyncApijClient"]
+
+_USER_AGENT = "apij-python/0.1.0"
+
+
+@dataclass(slots=True)
+class _Attempt:
+    """What the last attempt of one call did, for the attempt event and the log line."""
+
+    number: int = 0
+    status: int | None = None
+    duration: float = 0.0
+    started: float = field(default_factory=time.monotonic)
+
+
+def _transport_error(exc: httpx.TransportError) -> errors.ApijError:
+    # Only the exception class goes into the message: httpx's text can quote the URL or host.
+    name = type(exc).__name__
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError)):
+        return errors.ConnectionFailed(f"connection failed ({name})")
+    if isinstance(exc, httpx.TimeoutException):
+        return errors.ApijTimeout(f"timed out ({name})")
+    return errors.TransportError(f"transport error ({name})")
+
+
+class _Base:
+    """Settings and per-attempt plumbing shared by the sync and async clients."""
+
+    _generated: GeneratedClient
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: str,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        on_attempt: AttemptHook | None = None,
+        limits: httpx.Limits | None = None,
+        verify: bool | str = True,
+        transport: Any = None,
+    ) -> None:
+        self._api_key = check_api_key(api_key)
+        self._base_url = check_base_url(base_url)
+        self._timeouts = timeouts if timeouts is not None else Timeouts()
+        self._retry = retry if retry is not None else RetryPolicy()
+        self._on_attempt = on_attempt
+        httpx_args: dict[str, Any] = {"limits": limits or httpx.Limits(max_connections=100)}
+        if transport is not None:
+            httpx_args["transport"] = transport
+        self._generated = GeneratedClient(
+            base_url=self._base_url,
+            headers={"X-API-Key": self._api_key, "User-Agent": _USER_AGENT},
+            timeout=self._httpx_timeout(self._timeouts.total),
+            verify_ssl=verify,
+            follow_redirects=False,  # a redirect would carry the credentials elsewhere
+            raise_on_unexpected_status=False,
+            httpx_args=httpx_args,
+        )
+        remember_secret(self._api_key)
+        self._closed = False
+
+    @property
+    def base_url(self) -> str:
+        """The API base URL this client calls."""
+        return self._base_url
+
+    @property
+    def timeouts(self) -> Timeouts:
+        """Per-attempt timeouts and total deadline."""
+        return self._timeouts
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The retry policy."""
+        return self._retry
+
+    def __repr__(self) -> str:
+        # Never the API key (the generated Client's attrs repr would print its headers).
+        return f"{type(self).__name__}(base_url={self._base_url!r}, api_key='***')"
+
+    def _httpx_timeout(self, remaining: float) -> httpx.Timeout:
+        t = self._timeouts
+        return httpx.Timeout(
+            connect=min(t.connect, remaining),
+            read=min(t.read, remaining),
+            write=min(t.read, remaining),
+            pool=min(t.connect, remaining),
+        )
+
+    def _request(self, debut: date, fin: date, token: str, deadline: float) -> dict[str, Any]:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise errors.ApijTimeout("total deadline exceeded before the attempt")
+        kwargs = get_paiements_ij._get_kwargs(date_debut=debut, date_fin=fin)
+        kwargs["headers"] = {"Authorization": f"Bearer {token}"}
+        kwargs["timeout"] = self._httpx_timeout(remaining)
+        return kwargs
+
+    def _emit(self, attempt: _Attempt, exc: BaseException | None, retry_in: float | None) -> None:
+        outcome = "ok" if exc is None else type(exc).__name__
+        if exc is None:
+            LOGGER.debug(
+                "GET getPaiementsIJ attempt %d: %s in %.1f ms",
+                attempt.number, attempt.status, attempt.duration * 1e3,
+            )  # fmt: skip
+        elif retry_in is not None:
+            LOGGER.warning(
+                "GET getPaiementsIJ attempt %d: %s (status %s); retrying in %.3f s",
+                attempt.number, outcome, attempt.status, retry_in,
+            )  # fmt: skip
+        else:
+            LOGGER.info(
+                "GET getPaiementsIJ attempt %d: %s (status %s); giving up",
+                attempt.number, outcome, attempt.status,
+            )  # fmt: skip
+        if self._on_attempt is not None:
+            event = AttemptEvent(
+                attempt.number, attempt.status, attempt.duration, outcome, retry_in
+            )
+            try:
+                self._on_attempt(event)
+            except Exception:
+                # A broken metrics hook must not fail the insurer's business call.
+                LOGGER.exception("on_attempt hook raised")
+
+    def _before_sleep(self, attempt: _Attempt) -> Any:
+        def hook(retry_state: tenacity.RetryCallState) -> None:
+            outcome = retry_state.outcome
+            exc = outcome.exception() if outcome is not None else None
+            self._emit(attempt, exc, retry_state.upcoming_sleep)
+
+        return hook
+
+    def _prepare(
+        self, fc_token: str, date_debut: DateLike, date_fin: DateLike
+    ) -> tuple[str, date, date, float]:
+        if self._closed:
+            raise RuntimeError("client is closed")
+        token = check_token(fc_token)
+        debut, fin = check_window(date_debut, date_fin)
+        return token, debut, fin, time.monotonic() + self._timeouts.total
+
+    def _secrets(self, token: str) -> tuple[str, str]:
+        return self._api_key, token
+
+
+class ApijClient(_Base):
+    """Synchronous APIJ client: thread-safe, pooled; share one per partner API key.
+
+    >>> with ApijClient(api_key, base_url=SANDBOX_BASE_URL) as client:
+    ...     releve = client.paiements(fc_token, date_debut="2025-01-01", date_fin="2025-06-30")
+    """
+
+    def __init__(self, api_key: str, *, base_url: str, **options: Any) -> None:
+        super().__init__(api_key, base_url=base_url, **options)
+        # Built now, not lazily: the generated getter is not thread-safe on first use.
+        self._http = self._generated.get_httpx_client()
+
+    def paiements(self, fc_token: str, *, date_debut: DateLike, date_fin: DateLike) -> ReleveIJ:
+        """The user's IJ payment lines intersecting [date_debut, date_fin] (inclusive).
+
+        `fc_token` is the end user's FranceConnect access token (scope cnam_paiements_ij).
+        Raises ValueError for a bad argument (before any request) and an `apij.errors.ApijError`
+        subclass for every failure of the call.
+        """
+        token, debut, fin, deadline = self._prepare(fc_token, date_debut, date_fin)
+        attempt = _Attempt()
+        remember_secret(token)
+        try:
+            retrying = tenacity.Retrying(
+                **tenacity_arguments(self._retry, self._timeouts.total),
+                before_sleep=self._before_sleep(attempt),
+            )
+            try:
+                result: ReleveIJ = retrying(self._attempt, attempt, debut, fin, token, deadline)
+            except errors.ApijError as exc:
+                self._emit(attempt, exc, None)
+                raise
+            self._emit(attempt, None, None)
+            return result
+        finally:
+            forget_secret(token)
+
+    def _attempt(
+        self, attempt: _Attempt, debut: date, fin: date, token: str, deadline: float
+    ) -> ReleveIJ:
+        attempt.number += 1
+        attempt.status = None
+        started = time.monotonic()
+        try:
+            kwargs = self._request(debut, fin, token, deadline)
+            try:
+                response = self._http.request(**kwargs)
+            except httpx.TransportError as exc:
+                raise _transport_error(exc) from exc
+            attempt.status = response.status_code
+            return decode(response, self._secrets(token))
+        finally:
+            attempt.duration = time.monotonic() - started
+
+    def close(self) -> None:
+        """Close the pooled connections (idempotent)."""
+        if not self._closed:
+            self._closed = True
+            self._http.close()
+            forget_secret(self._api_key)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncApijClient(_Base):
+    """Asynchronous APIJ client: pooled, safe for many concurrent users; share one per API key.
+
+    >>> async with AsyncApijClient(api_key, base_url=SANDBOX_BASE_URL) as client:
+    ...     releve = await client.paiements(fc_token, date_debut=debut, date_fin=fin)
+    """
+
+    def __init__(self, api_key: str, *, base_url: str, **options: Any) -> None:
+        super().__init__(api_key, base_url=base_url, **options)
+        self._http = self._generated.get_async_httpx_client()
+
+    async def paiements(
+        self, fc_token: str, *, date_debut: DateLike, date_fin: DateLike
+    ) -> ReleveIJ:
+        """The user's IJ payment lines intersecting [date_debut, date_fin] (inclusive).
+
+        Same contract as `ApijClient.paiements`; the total deadline also cancels a stalled
+        attempt.
+        """
+        token, debut, fin, deadline = self._prepare(fc_token, date_debut, date_fin)
+        attempt = _Attempt()
+        remember_secret(token)
+        try:
+            retrying = tenacity.AsyncRetrying(
+                **tenacity_arguments(self._retry, self._timeouts.total),
+                before_sleep=self._before_sleep(attempt),
+            )
+            try:
+                result: ReleveIJ = await retrying(
+                    self._attempt, attempt, debut, fin, token, deadline
+                )
+            except errors.ApijError as exc:
+                self._emit(attempt, exc, None)
+                raise
+            self._emit(attempt, None, None)
+            return result
+        finally:
+            forget_secret(token)
+
+    async def _attempt(
+        self, attempt: _Attempt, debut: date, fin: date, token: str, deadline: float
+    ) -> ReleveIJ:
+        attempt.number += 1
+        attempt.status = None
+        started = time.monotonic()
+        try:
+            kwargs = self._request(debut, fin, token, deadline)
+            try:
+                with anyio.fail_after(max(deadline - started, 0.0)):
+                    response = await self._http.request(**kwargs)
+            except TimeoutError:
+                raise errors.ApijTimeout("total deadline exceeded") from None
+            except httpx.TransportError as exc:
+                raise _transport_error(exc) from exc
+            attempt.status = response.status_code
+            return decode(response, self._secrets(token))
+        finally:
+            attempt.duration = time.monotonic() - started
+
+    async def aclose(self) -> None:
+        """Close the pooled connections (idempotent)."""
+        if not self._closed:
+            self._closed = True
+            await self._http.aclose()
+            forget_secret(self._api_key)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,143 @@
+"""The face's exception hierarchy: one class per failure a caller can act on, no secret inside."""
+
+from __future__ import annotations
+
+__all__ = [
+    "ApiKeyRejected",
+    "ApijError",
+    "ApijTimeout",
+    "ConnectionFailed",
+    "InsuredPersonNotFound",
+    "InvalidRequest",
+    "RateLimited",
+    "ScopeMissing",
+    "ServerError",
+    "TokenRejected",
+    "TransportError",
+    "Unauthorized",
+    "UndocumentedServerError",
+    "UnexpectedResponse",
+]
+
+
+class ApijError(Exception):
+    """Base of every error raised by a call to the APIJ.
+
+    `status` is the HTTP status (None when no response arrived), `code` the contract's error
+    code when the body carried a well-formed one (it may be a code newer than this package),
+    `detail` the server's message with credentials scrubbed. None of them ever holds the API
+    key, the FranceConnect token or the insured person's identity: the face builds them only
+    from the status, the validated error body and its own fixed texts.
+    """
+
+    status: int | None
+    code: str | None
+    detail: str | None
+    retry_after: float | None
+
+    def __init__(
+        self,
+        summary: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        detail: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.retry_after = retry_after
+        self.summary = summary
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        parts = [self.summary]
+        if self.status is not None:
+            parts.append(f"HTTP {self.status}")
+        if self.code is not None:
+            parts.append(f"code {self.code}")
+        if self.retry_after is not None:
+            parts.append(f"retry after {self.retry_after:g} s")
+        text = " — ".join(parts[:1]) + (f" ({', '.join(parts[1:])})" if parts[1:] else "")
+        if self.detail:
+            text += f": {self.detail}"
+        return text
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status={self.status!r}, code={self.code!r}, "
+            f"retry_after={self.retry_after!r})"
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword-only constructor: teach pickle (multiprocessing, task queues) to rebuild it.
+        return (
+            _rebuild,
+            (type(self), self.summary, self.status, self.code, self.detail, self.retry_after),
+        )
+
+
+def _rebuild(
+    cls: type[ApijError],
+    summary: str,
+    status: int | None,
+    code: str | None,
+    detail: str | None,
+    retry_after: float | None,
+) -> ApijError:
+    return cls(summary, status=status, code=code, detail=detail, retry_after=retry_after)
+
+
+class InvalidRequest(ApijError):
+    """400: the gateway rejected the request's parameters."""
+
+
+class Unauthorized(ApijError):
+    """401 whose cause (API key or FranceConnect token) the response does not say."""
+
+
+class ApiKeyRejected(Unauthorized):
+    """401 `cle_api_invalide`: the partner API key is missing or invalid (fix configuration)."""
+
+
+class TokenRejected(Unauthorized):
+    """401 `jeton_absent|jeton_invalide|jeton_expire`: the user's FranceConnect token is refused
+    (send the user through FranceConnect again)."""
+
+
+class ScopeMissing(ApijError):
+    """403: the FranceConnect token was not granted scope `cnam_paiements_ij`."""
+
+
+class InsuredPersonNotFound(ApijError):
+    """404: the FranceConnect identity matches no insured person of the general scheme."""
+
+
+class RateLimited(ApijError):
+    """429: the partner's rate limit is reached; `retry_after` is in seconds when announced."""
+
+
+class ServerError(ApijError):
+    """5xx: the provider or an upstream system failed (`retry_after` set on 503 when announced)."""
+
+
+class UnexpectedResponse(ApijError):
+    """A response the contract does not allow: undocumented status, wrong content type,
+    malformed JSON, or a body that violates the spec's schema."""
+
+
+class UndocumentedServerError(UnexpectedResponse, ServerError):
+    """An undocumented 5xx (504, 599, ...): both unexpected and a server error."""
+
+
+class TransportError(ApijError):
+    """No usable response: the connection failed or timed out."""
+
+
+class ConnectionFailed(TransportError):
+    """The connection could not be established (or broke before a response)."""
+
+
+class ApijTimeout(TransportError):
+    """A connect/read timeout, or the call's total deadline, expired."""
