@@ -1,0 +1,466 @@
+"""The double's one behaviour: a request in, the CNAM gateway's answer (or fault) out."""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import json
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any, Final, Literal
+from urllib.parse import parse_qs
+
+import httpx
+
+from apij.double.constants import (
+    FAULT_HEADER,
+    INSTALL_HINT,
+    SANDBOX_API_KEY,
+    SANDBOX_BASE_URL,
+    SCOPE_PAIEMENTS_IJ,
+)
+from apij.double.contract import Contract, load_contract
+from apij.double.domain import LignePaiement
+from apij.double.faults import (
+    DEFAULT_READ_TIMEOUT_HANG,
+    DEFAULT_RETRY_AFTER,
+    DEFAULT_SLOW_DELAY,
+    Fault,
+    FaultSpec,
+    parse_fault_header,
+)
+from apij.double.people import Person
+
+if TYPE_CHECKING:
+    import respx
+
+__all__ = ["CnamDouble", "Reply"]
+
+JSON: Final = "application/json"
+_REALM = 'realm="apij"'
+# RFC 6750 b64token: what a syntactically valid bearer token looks like.
+_B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+_HTML_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Maintenance</title></head>"
+    b"<body><h1>Service momentan\xc3\xa9ment indisponible</h1></body></html>"
+)
+
+TransportError = Literal["connect", "read_timeout"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What the gateway does: an HTTP answer, possibly late, cut short, or no answer at all."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    # Seconds to wait before answering (slow fault, or how long to stay mute before dropping).
+    delay: float = 0.0
+    # Send only this many body bytes, then drop the connection.
+    truncate_at: int | None = None
+    # No HTTP answer: the connection fails or nothing arrives in time.
+    transport_error: TransportError | None = None
+
+
+def _json_reply(status: int, payload: bytes, *extra: tuple[str, str]) -> Reply:
+    return Reply(status, (("content-type", JSON), *extra), payload)
+
+
+def _erreur(status: int, code: str, message: str, *extra: tuple[str, str]) -> Reply:
+    body = json.dumps({"code": code, "message": message}, ensure_ascii=False).encode()
+    return _json_reply(status, body, *extra)
+
+
+def _gateway(status: int, message: str, *extra: tuple[str, str]) -> Reply:
+    # Outside the contract the gateway answers in its own format (Azure APIM style).
+    body = json.dumps({"statusCode": status, "message": message}).encode()
+    return _json_reply(status, body, *extra)
+
+
+def _ligne_json(ligne: LignePaiement) -> bytes:
+    # Amounts go out exactly as their two-decimal Decimal text: no float ever touches them.
+    return (
+        f'{{"date_debut":"{ligne.date_debut.isoformat()}","date_fin":"{ligne.date_fin.isoformat()}",'
+        f'"nombre_jours":{ligne.nombre_jours},"montant_journalier":{ligne.montant_journalier:f},'
+        f'"csg":{ligne.csg:f},"crds":{ligne.crds:f}}}'
+    ).encode()
+
+
+@dataclass(frozen=True, slots=True)
+class _Releve:
+    """A person's lines, pre-serialised and indexed for window queries."""
+
+    debuts: tuple[date, ...]
+    fins: tuple[date, ...]
+    fragments: tuple[bytes, ...]
+
+    @classmethod
+    def of(cls, person: Person) -> _Releve:
+        lignes = person.paiements
+        return cls(
+            tuple(ligne.date_debut for ligne in lignes),
+            tuple(ligne.date_fin for ligne in lignes),
+            tuple(_ligne_json(ligne) for ligne in lignes),
+        )
+
+    def body(self, debut: date, fin: date) -> bytes:
+        # Lines sorted by start: only those starting by `fin` can intersect the window.
+        stop = bisect.bisect_right(self.debuts, fin)
+        kept = [self.fragments[i] for i in range(stop) if self.fins[i] >= debut]
+        return b'{"date_debut":"%s","date_fin":"%s","paiements":[%s]}' % (
+            debut.isoformat().encode(),
+            fin.isoformat().encode(),
+            b",".join(kept),
+        )
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class CnamDouble:
+    """The CNAM APIJ gateway, simulated over a registry of synthetic people keyed by FC token.
+
+    ``people`` defaults to the committed scenarios. Accepted API keys are ``api_keys``
+    (default: the sandbox key) plus each person's own key.
+    """
+
+    def __init__(
+        self,
+        people: Iterable[Person] | None = None,
+        *,
+        api_keys: Iterable[str] = (SANDBOX_API_KEY,),
+        base_url: str = SANDBOX_BASE_URL,
+        clock: Callable[[], datetime] = _utcnow,
+        slow_delay: float = DEFAULT_SLOW_DELAY,
+        retry_after: int = DEFAULT_RETRY_AFTER,
+        read_timeout_hang: float = DEFAULT_READ_TIMEOUT_HANG,
+        contract: Contract | None = None,
+    ) -> None:
+        if people is None:
+            from apij.double.scenarios import SCENARIOS
+
+            people = SCENARIOS.values()
+        self.base_url = base_url
+        self.base_path = httpx.URL(base_url).path.rstrip("/")
+        self.clock = clock
+        self.slow_delay = slow_delay
+        self.retry_after = retry_after
+        self.read_timeout_hang = read_timeout_hang
+        self.contract = contract or load_contract()
+        self._api_keys = set(api_keys)
+        self._people: dict[str, Person] = {}
+        self._releves: dict[str, _Releve] = {}
+        self._faults: dict[str | None, deque[FaultSpec]] = {}
+        self._lock = threading.Lock()
+        for person in people:
+            self.add_person(person)
+
+    # Registry and fault switches -------------------------------------------------------------
+
+    @property
+    def people(self) -> Mapping[str, Person]:
+        """The registry, by FC token."""
+        return dict(self._people)
+
+    def add_person(self, person: Person) -> Person:
+        """Register (or replace) a person; their key becomes valid, their queued faults armed."""
+        with self._lock:
+            self._people[person.token] = person
+            self._releves[person.token] = _Releve.of(person)
+            self._api_keys.add(person.api_key)
+            self._faults.pop(person.token, None)
+            if person.faults:
+                self._faults[person.token] = deque(FaultSpec.of(f) for f in person.faults)
+        return person
+
+    def add_api_key(self, api_key: str) -> None:
+        """Accept one more partner API key."""
+        self._api_keys.add(api_key)
+
+    def inject_fault(
+        self,
+        fault: Fault | str | FaultSpec,
+        *,
+        token: str | None = None,
+        times: int = 1,
+        delay: float | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        """Serve ``fault`` on the next ``times`` calls (of ``token``, or of anyone), FIFO."""
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        spec = FaultSpec.of(fault)
+        if delay is not None or retry_after is not None:
+            spec = FaultSpec(spec.fault, delay=delay, retry_after=retry_after)
+        with self._lock:
+            self._faults.setdefault(token, deque()).extend([spec] * times)
+
+    def clear_faults(self) -> None:
+        """Forget every queued fault (scenario flags included)."""
+        with self._lock:
+            self._faults.clear()
+
+    def _next_fault(
+        self, headers: Mapping[str, str], token: str | None
+    ) -> FaultSpec | Reply | None:
+        raw = headers.get(FAULT_HEADER.lower())
+        if raw is not None:
+            try:
+                return parse_fault_header(raw)
+            except ValueError as exc:
+                return _erreur(400, "requete_invalide", f"{FAULT_HEADER}: {exc}"[:240])
+        with self._lock:
+            for key in (token, None):
+                queue = self._faults.get(key)
+                if queue:
+                    return queue.popleft()
+        person = self._people.get(token) if token is not None else None
+        if person is not None and person.persistent_fault is not None:
+            return FaultSpec.of(person.persistent_fault)
+        return None
+
+    # The core ---------------------------------------------------------------------------------
+
+    def respond(self, method: str, path: str, query: str, headers: Mapping[str, str]) -> Reply:
+        """Answer one request. ``path`` is relative to the base URL; ``headers`` keys lowercase
+        (or a case-insensitive mapping). Never raises for any input."""
+        token = _bearer(headers.get("authorization"))
+        fault = self._next_fault(headers, token)
+        if isinstance(fault, Reply):
+            return fault
+        if fault is not None:
+            early = self._gateway_fault(fault)
+            if early is not None:
+                return early
+        reply = self._answer(method, path, query, headers, token)
+        return reply if fault is None else self._distort(reply, fault)
+
+    def _answer(
+        self, method: str, path: str, query: str, headers: Mapping[str, str], token: str | None
+    ) -> Reply:
+        found = self.contract.match(path or "/")
+        if found is None:
+            return _gateway(404, "Resource not found")
+        _, operations = found
+        operation = operations.get(method.upper())
+        if operation is None:
+            allow = ", ".join(operations)
+            return _gateway(405, "Method not allowed", ("allow", allow))
+        if headers.get(self.contract.api_key_header.lower()) not in self._api_keys:
+            return _erreur(
+                401,
+                "cle_api_invalide",
+                "The partner API key (X-API-Key) is missing or unknown",
+                ("www-authenticate", f'APIKey {_REALM}, header="{self.contract.api_key_header}"'),
+            )
+        if headers.get("authorization") is None:
+            return _jeton(
+                "jeton_absent", "A FranceConnect access token (Authorization: Bearer) is required"
+            )
+        person = self._people.get(token) if token is not None else None
+        if person is None:
+            return _jeton("jeton_invalide", "The FranceConnect token is malformed or unknown")
+        if person.token_expired(self.clock()):
+            return _jeton("jeton_expire", "The FranceConnect access token has expired")
+        if not person.has_scope:
+            return _erreur(
+                403,
+                "scope_insuffisant",
+                f"The FranceConnect token lacks scope {SCOPE_PAIEMENTS_IJ}",
+                (
+                    "www-authenticate",
+                    f'Bearer {_REALM}, error="insufficient_scope", scope="{SCOPE_PAIEMENTS_IJ}"',
+                ),
+            )
+        if not person.connu_cnam:
+            return _erreur(
+                404,
+                "assure_inconnu",
+                "No insured person of the general scheme matches this identity",
+            )
+        params = parse_qs(query, keep_blank_values=True)
+        errors = operation.query_errors(params)
+        if errors:
+            return _erreur(400, "requete_invalide", "; ".join(errors)[:480])
+        try:
+            debut = date.fromisoformat(params["dateDebut"][0])
+            fin = date.fromisoformat(params["dateFin"][0])
+        except (KeyError, ValueError):
+            # The schema accepts dates Python cannot hold (year 0000): still the caller's fault.
+            return _erreur(400, "requete_invalide", "dateDebut and dateFin must be real dates")
+        if debut > fin:
+            return _erreur(
+                400, "requete_invalide", f"dateDebut ({debut}) must not be after dateFin ({fin})"
+            )
+        return _json_reply(200, self._releves[person.token].body(debut, fin))
+
+    def _gateway_fault(self, spec: FaultSpec) -> Reply | None:
+        fault = spec.fault
+        seconds = self.retry_after if spec.retry_after is None else spec.retry_after
+        retry = ("retry-after", str(seconds))
+        if fault is Fault.RATE_LIMITED:
+            return _erreur(429, "trop_de_requetes", "Rate limit reached, retry later", retry)
+        if fault is Fault.UNAVAILABLE:
+            return _erreur(503, "service_indisponible", "Service temporarily unavailable", retry)
+        if fault is Fault.SERVER_ERROR:
+            return _erreur(500, "erreur_interne", "Internal error")
+        if fault is Fault.BAD_GATEWAY:
+            return _erreur(502, "service_amont_indisponible", "FranceConnect is unreachable")
+        if fault is Fault.CONNECT_ERROR:
+            return Reply(0, (), b"", transport_error="connect")
+        if fault is Fault.READ_TIMEOUT:
+            hang = self.read_timeout_hang if spec.delay is None else spec.delay
+            return Reply(0, (), b"", delay=hang, transport_error="read_timeout")
+        return None
+
+    def _distort(self, reply: Reply, spec: FaultSpec) -> Reply:
+        fault = spec.fault
+        if fault is Fault.SLOW:
+            delay = self.slow_delay if spec.delay is None else spec.delay
+            return Reply(reply.status, reply.headers, reply.body, delay=delay)
+        if fault is Fault.MALFORMED_JSON:
+            # Single-quoted pseudo-JSON, the classic "printed a dict" upstream bug.
+            return Reply(reply.status, reply.headers, reply.body.replace(b'"', b"'"))
+        if fault is Fault.WRONG_CONTENT_TYPE:
+            others = tuple(h for h in reply.headers if h[0] != "content-type")
+            return Reply(
+                reply.status, (("content-type", "text/html; charset=utf-8"), *others), _HTML_PAGE
+            )
+        if fault is Fault.TRUNCATED_BODY:
+            return Reply(reply.status, reply.headers, reply.body, truncate_at=len(reply.body) // 2)
+        return Reply(reply.status, reply.headers, _violate(reply.body))
+
+    # httpx door -------------------------------------------------------------------------------
+
+    def respond_mounted(
+        self, method: str, full_path: str, query: str, headers: Mapping[str, str], base_path: str
+    ) -> Reply:
+        """As :meth:`respond`, for a full URL path under the API mounted at ``base_path``."""
+        path = full_path
+        if base_path and (path == base_path or path.startswith(base_path + "/")):
+            path = path[len(base_path) :]
+        elif base_path:
+            # Same host, outside the API's base path: the gateway knows no such resource.
+            return _gateway(404, "Resource not found")
+        return self.respond(method, path, query, headers)
+
+    def _respond_to(self, request: httpx.Request, base_path: str) -> Reply:
+        return self.respond_mounted(
+            request.method,
+            request.url.path,
+            request.url.query.decode("latin-1"),
+            request.headers,
+            base_path,
+        )
+
+    def handle(self, request: httpx.Request, *, base_path: str | None = None) -> httpx.Response:
+        """Answer an httpx request (sleeping for slow faults; raising for transport faults)."""
+        reply = self._respond_to(request, self.base_path if base_path is None else base_path)
+        late = _too_late(reply, request)
+        if reply.delay and reply.transport_error is None:
+            time.sleep(late if late is not None else reply.delay)
+        return _to_httpx(reply, request, late is not None)
+
+    async def ahandle(
+        self, request: httpx.Request, *, base_path: str | None = None
+    ) -> httpx.Response:
+        """As :meth:`handle`, waiting with ``asyncio.sleep``."""
+        reply = self._respond_to(request, self.base_path if base_path is None else base_path)
+        late = _too_late(reply, request)
+        if reply.delay and reply.transport_error is None:
+            await asyncio.sleep(late if late is not None else reply.delay)
+        return _to_httpx(reply, request, late is not None)
+
+    def router(self, base_url: str | None = None) -> respx.MockRouter:
+        """A respx router (``assert_all_mocked``) answering for the gateway host with the double."""
+        try:
+            from apij.double.router import make_router
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError(f"the respx door needs respx: {INSTALL_HINT}") from exc
+        return make_router(self, base_url or self.base_url)
+
+
+def _jeton(code: str, message: str) -> Reply:
+    challenge = f'Bearer {_REALM}, error="invalid_token", error_description="{message}"'
+    return _erreur(401, code, message, ("www-authenticate", challenge))
+
+
+def _bearer(authorization: str | None) -> str | None:
+    if authorization is None:
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not _B64TOKEN.fullmatch(token):
+        return None
+    return token
+
+
+def _violate(body: bytes) -> bytes:
+    try:
+        payload: Any = json.loads(body, parse_float=str)
+    except ValueError:
+        return b'{"unexpected": true}'
+    if isinstance(payload, dict) and "paiements" in payload:
+        lignes = payload["paiements"]
+        if lignes:
+            for ligne in lignes:
+                # Amounts as strings and a required field gone: what a careless upstream does.
+                ligne.pop("csg", None)
+                ligne["nombre_jours"] = str(ligne.get("nombre_jours"))
+        else:
+            payload["paiements"] = None
+    else:
+        payload = {"error": payload.get("code") if isinstance(payload, dict) else None, "code": 42}
+    return json.dumps(payload).encode()
+
+
+def _too_late(reply: Reply, request: httpx.Request) -> float | None:
+    """The client's read timeout, if the reply's delay exceeds it (the client gives up first).
+
+    In process, transport faults fail at once: no test should wait for a hang."""
+    if reply.transport_error is not None:
+        return None
+    timeout = request.extensions.get("timeout", {}).get("read")
+    if reply.delay and timeout is not None and reply.delay > timeout:
+        return float(timeout)
+    return None
+
+
+class _TruncatedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A body that stops halfway with the error httpx raises when the peer hangs up."""
+
+    def __init__(self, chunk: bytes, request: httpx.Request) -> None:
+        self._chunk = chunk
+        self._request = request
+
+    def _fail(self) -> httpx.RemoteProtocolError:
+        return httpx.RemoteProtocolError(
+            "peer closed connection without sending complete message body", request=self._request
+        )
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self._chunk
+        raise self._fail()
+
+    async def __aiter__(self) -> Any:
+        yield self._chunk
+        raise self._fail()
+
+
+def _to_httpx(reply: Reply, request: httpx.Request, timed_out: bool) -> httpx.Response:
+    if timed_out or reply.transport_error == "read_timeout":
+        raise httpx.ReadTimeout("Read timed out (apij double fault)", request=request)
+    if reply.transport_error == "connect":
+        raise httpx.ConnectError("Connection refused (apij double fault)", request=request)
+    headers = [*reply.headers, ("content-length", str(len(reply.body)))]
+    if reply.truncate_at is not None:
+        stream = _TruncatedStream(reply.body[: reply.truncate_at], request)
+        return httpx.Response(reply.status, headers=headers, stream=stream, request=request)
+    return httpx.Response(reply.status, headers=headers, content=reply.body, request=request)

@@ -1,0 +1,231 @@
+"""IJ arithmetic: payment lines computed from work stoppages, in exact Decimal euros."""
+
+from __future__ import annotations
+
+import bisect
+import enum
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+__all__ = [
+    "CENT",
+    "DUREE_LIGNE_MAX",
+    "TAUX_CRDS",
+    "TAUX_CSG",
+    "Arret",
+    "LignePaiement",
+    "NatureArret",
+    "arrondi",
+    "jours_de_carence",
+    "lignes_paiement",
+    "lignes_paiement_historique",
+    "montant_journalier_plafond",
+]
+
+CENT = Decimal("0.01")
+TAUX_CSG = Decimal("0.062")
+TAUX_CRDS = Decimal("0.005")
+# CPAM pays sickness IJ roughly every 14 days: one payment line per fortnight at most.
+DUREE_LIGNE_MAX = 14
+# The daily base salary is the gross pay of the last 3 months divided by 91.25 (days).
+JOURS_TROIS_MOIS = Decimal("91.25")
+# Sickness salary cap, as a multiple of the monthly SMIC: 1.8 for stoppages starting before
+# 1 April 2025, 1.4 from then on (LFSS 2025 decree).
+CHANGEMENT_PLAFOND_MALADIE = date(2025, 4, 1)
+RATIO_SMIC_AVANT = Decimal("1.8")
+RATIO_SMIC_APRES = Decimal("1.4")
+# Maternity/paternity: 21 % flat deduction from the daily base salary, capped at the PASS.
+ABATTEMENT_MATERNITE = Decimal("0.21")
+# AT/MP: the daily reference salary is capped at 0.834 % of the annual PASS.
+PLAFOND_ATMP_PART_PASS = Decimal("0.00834")
+TAUX_ATMP_COURT = Decimal("0.60")
+TAUX_ATMP_LONG = Decimal("0.80")
+JOUR_BASCULE_ATMP = 29
+
+# Gross monthly SMIC (151.67 h), by date of effect (public decrees).
+_SMIC_MENSUEL: tuple[tuple[date, Decimal], ...] = (
+    (date(2018, 1, 1), Decimal("1498.47")),
+    (date(2019, 1, 1), Decimal("1521.22")),
+    (date(2020, 1, 1), Decimal("1539.42")),
+    (date(2021, 1, 1), Decimal("1554.58")),
+    (date(2021, 10, 1), Decimal("1589.47")),
+    (date(2022, 1, 1), Decimal("1603.12")),
+    (date(2022, 5, 1), Decimal("1645.58")),
+    (date(2022, 8, 1), Decimal("1678.95")),
+    (date(2023, 1, 1), Decimal("1709.28")),
+    (date(2023, 5, 1), Decimal("1747.20")),
+    (date(2024, 1, 1), Decimal("1766.92")),
+    (date(2024, 11, 1), Decimal("1801.80")),
+    (date(2026, 1, 1), Decimal("1823.03")),
+)
+_SMIC_DATES = [d for d, _ in _SMIC_MENSUEL]
+# Annual social security ceiling (PASS), by year.
+_PASS: dict[int, Decimal] = {
+    2018: Decimal(39732),
+    2019: Decimal(40524),
+    2020: Decimal(41136),
+    2021: Decimal(41136),
+    2022: Decimal(41136),
+    2023: Decimal(43992),
+    2024: Decimal(46368),
+    2025: Decimal(47100),
+    2026: Decimal(48060),
+}
+PREMIERE_DATE = date(2018, 2, 1)
+DERNIERE_DATE = date(2026, 12, 31)
+
+
+class NatureArret(enum.StrEnum):
+    """Kind of work stoppage: it decides waiting days, rate and cap."""
+
+    MALADIE = "maladie"
+    AT_MP = "at_mp"
+    MATERNITE = "maternite"
+    PATERNITE = "paternite"
+
+
+def arrondi(montant: Decimal) -> Decimal:
+    """Round to the cent, half up (the CSG/CRDS and daily amount rule)."""
+    return montant.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class LignePaiement:
+    """One payment line: a period paid at one daily amount, with its CSG and CRDS."""
+
+    date_debut: date
+    date_fin: date
+    nombre_jours: int
+    montant_journalier: Decimal
+    csg: Decimal
+    crds: Decimal
+
+    def __post_init__(self) -> None:
+        if self.date_fin < self.date_debut:
+            raise ValueError("date_fin is before date_debut")
+        if self.nombre_jours != (self.date_fin - self.date_debut).days + 1:
+            raise ValueError("nombre_jours must be the calendar days of the line")
+        for montant in (self.montant_journalier, self.csg, self.crds):
+            if montant < 0 or montant != montant.quantize(CENT):
+                raise ValueError("amounts are non-negative euros with at most two decimals")
+
+    @classmethod
+    def calculer(
+        cls, date_debut: date, date_fin: date, montant_journalier: Decimal
+    ) -> LignePaiement:
+        """Build a line from its period and daily amount, deriving CSG and CRDS."""
+        nombre_jours = (date_fin - date_debut).days + 1
+        brut = nombre_jours * montant_journalier
+        return cls(
+            date_debut=date_debut,
+            date_fin=date_fin,
+            nombre_jours=nombre_jours,
+            montant_journalier=montant_journalier,
+            csg=arrondi(brut * TAUX_CSG),
+            crds=arrondi(brut * TAUX_CRDS),
+        )
+
+    @property
+    def brut(self) -> Decimal:
+        """Gross amount of the line: days × daily amount."""
+        return self.nombre_jours * self.montant_journalier
+
+    @property
+    def net(self) -> Decimal:
+        """Net amount of the line: gross − CSG − CRDS."""
+        return self.brut - self.csg - self.crds
+
+
+@dataclass(frozen=True, slots=True)
+class Arret:
+    """A work stoppage, with the gross pay of the 3 months before it (the salary base)."""
+
+    nature: NatureArret
+    date_debut: date
+    date_fin: date
+    salaire_brut_3_mois: Decimal
+    # A prolongation continues an earlier sickness stoppage: no new waiting days.
+    prolongation: bool = False
+
+    def __post_init__(self) -> None:
+        if self.date_fin < self.date_debut:
+            raise ValueError("date_fin is before date_debut")
+        if self.salaire_brut_3_mois < 0:
+            raise ValueError("salaire_brut_3_mois must not be negative")
+        if self.date_debut < PREMIERE_DATE or self.date_fin > DERNIERE_DATE:
+            raise ValueError(f"stoppages must lie within {PREMIERE_DATE}..{DERNIERE_DATE}")
+
+
+def _smic_mensuel(jour: date) -> Decimal:
+    return _SMIC_MENSUEL[bisect.bisect_right(_SMIC_DATES, jour) - 1][1]
+
+
+def _pass_annuel(annee: int) -> Decimal:
+    return _PASS[annee]
+
+
+def _plafond_salaire_maladie(debut_arret: date) -> Decimal:
+    # The cap uses the SMIC in force on the last day of the month before the stoppage.
+    veille_du_mois = debut_arret.replace(day=1) - timedelta(days=1)
+    ratio = RATIO_SMIC_AVANT if debut_arret < CHANGEMENT_PLAFOND_MALADIE else RATIO_SMIC_APRES
+    return ratio * 3 * _smic_mensuel(veille_du_mois)
+
+
+def _taux(nature: NatureArret, rang_du_jour: int) -> Decimal:
+    if nature is NatureArret.AT_MP:
+        return TAUX_ATMP_COURT if rang_du_jour < JOUR_BASCULE_ATMP else TAUX_ATMP_LONG
+    return Decimal("0.50")
+
+
+def _montant_journalier(nature: NatureArret, debut: date, salaire: Decimal, rang: int) -> Decimal:
+    if nature is NatureArret.MALADIE:
+        base = min(salaire, _plafond_salaire_maladie(debut)) / JOURS_TROIS_MOIS
+        return arrondi(base * _taux(nature, rang))
+    if nature is NatureArret.AT_MP:
+        plafond = _pass_annuel(debut.year) * PLAFOND_ATMP_PART_PASS
+        base = min(salaire / JOURS_TROIS_MOIS, plafond)
+        return arrondi(base * _taux(nature, rang))
+    # Maternity and paternity: gross capped at 3 monthly PASS, less the 21 % flat deduction.
+    base = min(salaire, 3 * _pass_annuel(debut.year) / 12) / JOURS_TROIS_MOIS
+    return arrondi(base * (1 - ABATTEMENT_MATERNITE))
+
+
+def montant_journalier_plafond(
+    nature: NatureArret, debut_arret: date, rang_du_jour: int = 1
+) -> Decimal:
+    """The highest daily amount a stoppage of this kind, starting that day, can pay."""
+    return _montant_journalier(nature, debut_arret, Decimal("1e9"), rang_du_jour)
+
+
+def jours_de_carence(arret: Arret) -> int:
+    """Waiting days: 3 for a new sickness stoppage, none otherwise."""
+    if arret.nature is NatureArret.MALADIE and not arret.prolongation:
+        return 3
+    return 0
+
+
+def lignes_paiement(arret: Arret) -> list[LignePaiement]:
+    """The payment lines of one stoppage, in order: at most 14 days, one daily amount each."""
+    lignes: list[LignePaiement] = []
+    premier_jour_paye = arret.date_debut + timedelta(days=jours_de_carence(arret))
+    debut = premier_jour_paye
+    while debut <= arret.date_fin:
+        rang = (debut - arret.date_debut).days + 1
+        fin = min(debut + timedelta(days=DUREE_LIGNE_MAX - 1), arret.date_fin)
+        if arret.nature is NatureArret.AT_MP and rang < JOUR_BASCULE_ATMP:
+            # The rate rises on day 29: a line never mixes two daily amounts.
+            fin = min(fin, arret.date_debut + timedelta(days=JOUR_BASCULE_ATMP - 2))
+        montant = _montant_journalier(
+            arret.nature, arret.date_debut, arret.salaire_brut_3_mois, rang
+        )
+        lignes.append(LignePaiement.calculer(debut, fin, montant))
+        debut = fin + timedelta(days=1)
+    return lignes
+
+
+def lignes_paiement_historique(arrets: tuple[Arret, ...] | list[Arret]) -> list[LignePaiement]:
+    """All payment lines of a history of stoppages, sorted by start date."""
+    lignes = [ligne for arret in arrets for ligne in lignes_paiement(arret)]
+    lignes.sort(key=lambda ligne: (ligne.date_debut, ligne.date_fin))
+    return lignes
