@@ -1,0 +1,250 @@
+"""The `apij` command: IJ statements from the real API or the built-in CNAM double; the sandbox.
+
+Exit codes: 0 success; 2 usage or bad input (including a 400 from the API and missing
+configuration); 3 credentials or scope refused (401, 403); 4 insured person not found (404);
+5 rate limited, server error, unexpected response, timeout or connection failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from decimal import Decimal
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from apij import errors
+from apij.client import ApijClient
+from apij.models import ReleveIJ
+
+__all__ = ["EXIT_CODES", "app", "exit_code_for", "main"]
+
+ENV_BASE_URL = "APIJ_BASE_URL"
+ENV_API_KEY = "APIJ_API_KEY"
+ENV_TOKEN = "APIJ_TOKEN"  # noqa: S105 - the variable's name, not a secret
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_REFUSED = 3
+EXIT_NOT_FOUND = 4
+EXIT_UNAVAILABLE = 5
+EXIT_CODES: dict[type[BaseException], int] = {
+    ValueError: EXIT_USAGE,
+    errors.InvalidRequest: EXIT_USAGE,
+    errors.Unauthorized: EXIT_REFUSED,
+    errors.ScopeMissing: EXIT_REFUSED,
+    errors.InsuredPersonNotFound: EXIT_NOT_FOUND,
+    errors.ApijError: EXIT_UNAVAILABLE,
+}
+
+app = typer.Typer(
+    name="apij",
+    help="CNAM API Indemnités Journalières: statements, sandbox and scenarios.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """The documented exit code for an error (most specific class wins)."""
+    for cls in type(exc).__mro__:
+        if cls in EXIT_CODES:
+            return EXIT_CODES[cls]
+    return 1
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(f"apij: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _console() -> Console:
+    # Not a terminal (pipes, tests): a fixed width so the table never wraps its figures.
+    return Console(width=None if sys.stdout.isatty() else 120, highlight=False)
+
+
+def _euros(amount: Decimal) -> str:
+    return f"{amount:.2f}"
+
+
+def releve_as_dict(releve: ReleveIJ) -> dict[str, Any]:
+    """The statement as JSON-ready data; amounts are exact decimal strings ("32.87")."""
+    return {
+        "date_debut": releve.date_debut.isoformat(),
+        "date_fin": releve.date_fin.isoformat(),
+        "paiements": [
+            {
+                "date_debut": p.date_debut.isoformat(),
+                "date_fin": p.date_fin.isoformat(),
+                "nombre_jours": p.nombre_jours,
+                "montant_journalier": str(p.montant_journalier),
+                "brut": str(p.brut),
+                "csg": str(p.csg),
+                "crds": str(p.crds),
+                "net": str(p.net),
+            }
+            for p in releve.paiements
+        ],
+        "totaux": {
+            "nombre_jours": releve.total_jours,
+            "brut": str(releve.total_brut),
+            "csg": str(releve.total_csg),
+            "crds": str(releve.total_crds),
+            "net": str(releve.total_net),
+        },
+    }
+
+
+def _table(releve: ReleveIJ, source: str) -> Table:
+    table = Table(
+        title=f"IJ du {releve.date_debut.isoformat()} au {releve.date_fin.isoformat()}",
+        caption=source,
+        show_footer=bool(releve.paiements),
+    )
+    right: dict[str, Any] = {"justify": "right"}
+    table.add_column("Du", footer="Total")
+    table.add_column("Au")
+    table.add_column("Jours", footer=str(releve.total_jours), **right)
+    table.add_column("Montant journalier €", **right)
+    table.add_column("Brut €", footer=_euros(releve.total_brut), **right)
+    table.add_column("CSG €", footer=_euros(releve.total_csg), **right)
+    table.add_column("CRDS €", footer=_euros(releve.total_crds), **right)
+    table.add_column("Net €", footer=_euros(releve.total_net), **right)
+    for p in releve.paiements:
+        table.add_row(
+            p.date_debut.isoformat(),
+            p.date_fin.isoformat(),
+            str(p.nombre_jours),
+            _euros(p.montant_journalier),
+            _euros(p.brut),
+            _euros(p.csg),
+            _euros(p.crds),
+            _euros(p.net),
+        )
+    return table
+
+
+@contextmanager
+def _double_target(token: str | None, scenario: str | None) -> Iterator[tuple[str, str, str, str]]:
+    """Base URL, API key, token and a label for the built-in double, its router active."""
+    try:
+        from apij.double import (
+            DEFAULT_SCENARIO,
+            SANDBOX_API_KEY,
+            SANDBOX_BASE_URL,
+            SCENARIOS,
+            CnamDouble,
+        )
+    except ImportError:
+        _fail(
+            f"no {ENV_BASE_URL} set and the built-in double is not installed "
+            "(pip install 'apij[double]')",
+            EXIT_USAGE,
+        )
+    if scenario is not None and scenario not in SCENARIOS:
+        _fail(f"--scenario: unknown scenario (see `apij scenarios`): {scenario}", EXIT_USAGE)
+    name = scenario or (DEFAULT_SCENARIO if isinstance(DEFAULT_SCENARIO, str) else None)
+    if token is None:
+        person = SCENARIOS[name] if name is not None else DEFAULT_SCENARIO
+        token, name = person.token, person.name
+    elif scenario is None:
+        name = next((n for n, p in SCENARIOS.items() if p.token == token), "unknown token")
+    double = CnamDouble()
+    with double.router(SANDBOX_BASE_URL):
+        yield SANDBOX_BASE_URL, SANDBOX_API_KEY, token, f"built-in CNAM double, scenario {name}"
+
+
+@contextmanager
+def _real_target(base_url: str, token: str | None) -> Iterator[tuple[str, str, str, str]]:
+    api_key = os.environ.get(ENV_API_KEY, "")
+    if not api_key:
+        _fail(f"{ENV_BASE_URL} is set but {ENV_API_KEY} is not", EXIT_USAGE)
+    if not token:
+        _fail(f"--token (or {ENV_TOKEN}) is required against {ENV_BASE_URL}", EXIT_USAGE)
+    yield base_url, api_key, token, base_url
+
+
+@app.command()
+def paiements(
+    debut: Annotated[str, typer.Option("--debut", help="First day of the window (YYYY-MM-DD).")],
+    fin: Annotated[str, typer.Option("--fin", help="Last day of the window (YYYY-MM-DD).")],
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            envvar=ENV_TOKEN,
+            show_envvar=True,
+            help="The user's FranceConnect access token (with the double: a scenario's token).",
+        ),
+    ] = None,
+    scenario: Annotated[
+        str | None,
+        typer.Option("--scenario", help="With the built-in double: the scenario to query."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON (amounts as exact decimal strings).")
+    ] = False,
+) -> None:
+    """Print a user's IJ payments over a window, as a table or JSON.
+
+    Against the real API when APIJ_BASE_URL and APIJ_API_KEY are set; otherwise against the
+    built-in CNAM double (default scenario, or --scenario / --token).
+    """
+    base_url = os.environ.get(ENV_BASE_URL, "").strip()
+    target: AbstractContextManager[tuple[str, str, str, str]] = (
+        _real_target(base_url, token) if base_url else _double_target(token, scenario)
+    )
+    try:
+        with target as (url, api_key, fc_token, source), ApijClient(api_key, base_url=url) as c:
+            releve = c.paiements(fc_token, date_debut=debut, date_fin=fin)
+    except (ValueError, errors.ApijError) as exc:
+        _fail(str(exc), exit_code_for(exc))
+    if as_json:
+        typer.echo(json.dumps(releve_as_dict(releve), ensure_ascii=False, indent=2))
+        return
+    console = _console()
+    if not releve.paiements:
+        console.print(f"No IJ payment between {debut} and {fin} ({source}).")
+        return
+    console.print(_table(releve, source))
+
+
+@app.command()
+def scenarios() -> None:
+    """List the built-in double's scenarios (name, FranceConnect token, description)."""
+    try:
+        from apij.double import SCENARIOS
+    except ImportError:
+        _fail("the built-in double is not installed (pip install 'apij[double]')", EXIT_USAGE)
+    table = Table(title="CNAM double scenarios (synthetic people)")
+    table.add_column("Scenario")
+    table.add_column("Token (--token)")
+    table.add_column("Description")
+    for name, person in SCENARIOS.items():
+        table.add_row(name, person.token, person.description)
+    _console().print(table)
+
+
+@app.command()
+def sandbox(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+) -> None:
+    """Serve the CNAM double over HTTP (prints its base URL and tokens)."""
+    try:
+        from apij.double.sandbox import serve
+    except ImportError:
+        _fail("the sandbox needs the double's extras (pip install 'apij[double]')", EXIT_USAGE)
+    serve(host=host, port=port)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

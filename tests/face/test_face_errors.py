@@ -1,0 +1,199 @@
+"""Typed errors: every documented status of the double, undocumented ones, odd error bodies."""
+
+from __future__ import annotations
+
+import email.utils
+import pickle
+import time
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+import respx
+from _face_support import BASE_URL, KEY, PATH, json_response, person
+
+from apij import (
+    ApijClient,
+    ApiKeyRejected,
+    ApijError,
+    InsuredPersonNotFound,
+    InvalidRequest,
+    RateLimited,
+    RetryPolicy,
+    ScopeMissing,
+    ServerError,
+    TokenRejected,
+    Unauthorized,
+    UndocumentedServerError,
+    UnexpectedResponse,
+)
+from apij.double import CnamDouble, Fault
+
+WINDOW = {"date_debut": "2025-01-01", "date_fin": "2025-06-30"}
+
+
+def call(token: str = "tok", key: str = KEY) -> None:
+    with ApijClient(key, base_url=BASE_URL, retry=RetryPolicy.none()) as client:
+        client.paiements(token, **WINDOW)
+
+
+def test_unknown_api_key_is_api_key_rejected(routed: CnamDouble) -> None:
+    with pytest.raises(ApiKeyRejected) as caught:
+        call(person(1).token, key="not-a-partner-key")
+    assert (caught.value.status, caught.value.code) == (401, "cle_api_invalide")
+
+
+@pytest.mark.parametrize(
+    ("who", "code"),
+    [
+        (person(900, token_expires_at=datetime(2020, 1, 1, tzinfo=UTC)), "jeton_expire"),
+        (None, "jeton_invalide"),
+    ],
+)
+def test_refused_token_is_token_rejected(double: CnamDouble, who: object, code: str) -> None:
+    token = "fc-unknown-token"
+    if who is not None:
+        double.add_person(who)  # type: ignore[arg-type]
+        token = who.token  # type: ignore[attr-defined]
+    with double.router(BASE_URL), pytest.raises(TokenRejected) as caught:
+        call(token)
+    assert (caught.value.status, caught.value.code) == (401, code)
+
+
+def test_missing_scope(double: CnamDouble) -> None:
+    double.add_person(person(901, scopes=frozenset({"openid"})))
+    with double.router(BASE_URL), pytest.raises(ScopeMissing) as caught:
+        call(person(901).token)
+    assert (caught.value.status, caught.value.code) == (403, "scope_insuffisant")
+
+
+def test_unknown_insured_person(double: CnamDouble) -> None:
+    double.add_person(person(902, connu_cnam=False))
+    with double.router(BASE_URL), pytest.raises(InsuredPersonNotFound) as caught:
+        call(person(902).token)
+    assert (caught.value.status, caught.value.code) == (404, "assure_inconnu")
+
+
+@pytest.mark.parametrize(
+    ("fault", "cls", "status", "code"),
+    [
+        (Fault.RATE_LIMITED, RateLimited, 429, "trop_de_requetes"),
+        (Fault.UNAVAILABLE, ServerError, 503, "service_indisponible"),
+        (Fault.SERVER_ERROR, ServerError, 500, "erreur_interne"),
+        (Fault.BAD_GATEWAY, ServerError, 502, "service_amont_indisponible"),
+    ],
+)
+def test_gateway_faults_are_typed(
+    routed: CnamDouble, fault: Fault, cls: type[ApijError], status: int, code: str
+) -> None:
+    routed.inject_fault(fault, retry_after=7)
+    with pytest.raises(cls) as caught:
+        call(person(2).token)
+    assert (caught.value.status, caught.value.code) == (status, code)
+    assert not isinstance(caught.value, UnexpectedResponse)
+    # Retry-After (7 s here) is read on 429 and 503 only.
+    assert caught.value.retry_after == (7.0 if status in (429, 503) else None)
+
+
+def test_invalid_request_from_the_gateway(mock: respx.MockRouter) -> None:
+    # The face never sends an invalid window, so the 400 comes from a hand-made route.
+    mock.get(PATH).mock(
+        return_value=json_response(400, {"code": "requete_invalide", "message": "bad dates"})
+    )
+    with pytest.raises(InvalidRequest) as caught:
+        call()
+    assert caught.value.detail == "bad dates"
+
+
+def test_retry_after_as_http_date(mock: respx.MockRouter) -> None:
+    when = datetime.now(UTC) + timedelta(seconds=120)
+    mock.get(PATH).mock(
+        return_value=json_response(
+            429,
+            {"code": "trop_de_requetes", "message": "slow down"},
+            **{"retry-after": email.utils.format_datetime(when, usegmt=True)},
+        )
+    )
+    with pytest.raises(RateLimited) as caught:
+        call()
+    assert caught.value.retry_after is not None
+    assert 100 < caught.value.retry_after <= 120
+
+
+@pytest.mark.parametrize(("status", "cls"), [(599, UndocumentedServerError), (504, UndocumentedServerError), (418, UnexpectedResponse), (302, UnexpectedResponse), (201, UnexpectedResponse)])
+def test_undocumented_statuses(mock: respx.MockRouter, status: int, cls: type[ApijError]) -> None:
+    mock.get(PATH).mock(return_value=json_response(status, {"anything": True}))
+    with pytest.raises(cls) as caught:
+        call()
+    assert caught.value.status == status
+    assert type(caught.value) is cls
+
+
+def test_undocumented_5xx_is_also_a_server_error(mock: respx.MockRouter) -> None:
+    mock.get(PATH).mock(return_value=httpx.Response(599, content=b"boom"))
+    with pytest.raises(ServerError):
+        call()
+
+
+def test_unknown_error_code_is_tolerated(mock: respx.MockRouter) -> None:
+    # A future upstream may add codes: keep the status's class and the new code.
+    mock.get(PATH).mock(
+        return_value=json_response(404, {"code": "assure_decede", "message": "Person unknown"})
+    )
+    with pytest.raises(InsuredPersonNotFound) as caught:
+        call()
+    assert caught.value.code == "assure_decede"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"<html>gateway</html>", b'{"statusCode": 401, "message": "Access denied"}', b"{"],
+)
+def test_error_body_off_contract_keeps_the_status_class(
+    mock: respx.MockRouter, content: bytes
+) -> None:
+    mock.get(PATH).mock(return_value=json_response(401, content))
+    with pytest.raises(Unauthorized) as caught:
+        call()
+    # Neither key nor token can be blamed from such a body: the base class, no code.
+    assert type(caught.value) is Unauthorized
+    assert caught.value.code is None and caught.value.detail is None
+
+
+def test_401_without_code_but_bearer_challenge_blames_the_token(mock: respx.MockRouter) -> None:
+    mock.get(PATH).mock(
+        return_value=httpx.Response(
+            401, content=b"", headers={"www-authenticate": 'Bearer error="invalid_token"'}
+        )
+    )
+    with pytest.raises(TokenRejected):
+        call()
+
+
+def test_errors_pickle_round_trip() -> None:
+    error = RateLimited("rate limited", status=429, code="trop_de_requetes", retry_after=3.0)
+    again = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own object
+    assert type(again) is RateLimited
+    assert (again.status, again.code, again.retry_after, str(again)) == (
+        429,
+        "trop_de_requetes",
+        3.0,
+        str(error),
+    )
+
+
+def test_retry_after_longer_than_accepted_is_not_waited(mock: respx.MockRouter) -> None:
+    route = mock.get(PATH).mock(
+        return_value=json_response(
+            429, {"code": "trop_de_requetes", "message": "later"}, **{"retry-after": "3600"}
+        )
+    )
+    started = time.monotonic()
+    with (
+        ApijClient(KEY, base_url=BASE_URL, retry=RetryPolicy(backoff=0.001)) as client,
+        pytest.raises(RateLimited) as caught,
+    ):
+        client.paiements("tok", **WINDOW)
+    assert caught.value.retry_after == 3600.0
+    assert route.call_count == 1
+    assert time.monotonic() - started < 1.0
