@@ -1,0 +1,175 @@
+"""IJ arithmetic against CONTRACT.md's worked figures, the spec example, and by properties."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from apij_client.spec import SPEC
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from apij.double.domain import (
+    Arret,
+    LignePaiement,
+    NatureArret,
+    lignes_paiement,
+    montant_journalier_plafond,
+)
+from apij.double.scenarios import SCENARIOS
+from apij.double.strategies import arrets, salaries
+
+RICH = Decimal("1000000.00")
+
+
+def _cent(x: Decimal) -> Decimal:
+    return x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def test_worked_example_of_the_contract() -> None:
+    # CONTRACT.md: 14 days x 32.87 = 460.18 gross, CSG 28.53, CRDS 2.30, net 429.35.
+    ligne = LignePaiement.calculer(date(2025, 3, 4), date(2025, 3, 17), Decimal("32.87"))
+    assert ligne.nombre_jours == 14
+    assert ligne.brut == Decimal("460.18")
+    assert ligne.csg == Decimal("28.53")
+    assert ligne.crds == Decimal("2.30")
+    assert ligne.net == Decimal("429.35")
+
+
+def test_deductions_round_half_up_not_half_even() -> None:
+    # 1 day at 1.00: CRDS = 0.005 exactly, which half-up makes 0.01 (half-even would give 0.00).
+    ligne = LignePaiement.calculer(date(2025, 1, 1), date(2025, 1, 1), Decimal("1.00"))
+    assert ligne.crds == Decimal("0.01")
+    assert ligne.csg == Decimal("0.06")
+
+
+@pytest.mark.parametrize(
+    ("debut", "plafond"),
+    [
+        # CONTRACT.md: 52.28 (2024), 53.31 (Dec 2024-Mar 2025), 41.47 (Apr 2025-Jan 2026),
+        # 41.95 (from Feb 2026).
+        (date(2024, 6, 10), "52.28"),
+        (date(2024, 12, 2), "53.31"),
+        (date(2025, 3, 31), "53.31"),
+        (date(2025, 4, 1), "41.47"),
+        (date(2026, 1, 20), "41.47"),
+        (date(2026, 2, 1), "41.95"),
+    ],
+)
+def test_sickness_cap_follows_the_contract_figures(debut: date, plafond: str) -> None:
+    arret = Arret(NatureArret.MALADIE, debut, debut + timedelta(days=20), RICH)
+    assert {ligne.montant_journalier for ligne in lignes_paiement(arret)} == {Decimal(plafond)}
+    assert montant_journalier_plafond(NatureArret.MALADIE, debut) == Decimal(plafond)
+
+
+@pytest.mark.parametrize(("annee", "plafond"), [(2025, "101.94"), (2026, "104.02")])
+@pytest.mark.parametrize("nature", [NatureArret.MATERNITE, NatureArret.PATERNITE])
+def test_maternity_and_paternity_caps_per_year(
+    annee: int, plafond: str, nature: NatureArret
+) -> None:
+    arret = Arret(nature, date(annee, 3, 2), date(annee, 3, 30), RICH)
+    assert {ligne.montant_journalier for ligne in lignes_paiement(arret)} == {Decimal(plafond)}
+
+
+def test_work_accident_rate_rises_on_day_29_without_waiting_days() -> None:
+    # 7300.00 / 91.25 = 80.00 a day exactly: 60 % is 48.00, 80 % is 64.00.
+    debut = date(2025, 2, 3)
+    arret = Arret(NatureArret.AT_MP, debut, debut + timedelta(days=59), Decimal("7300.00"))
+    lignes = lignes_paiement(arret)
+    assert lignes[0].date_debut == debut
+    for ligne in lignes:
+        for offset in range(ligne.nombre_jours):
+            rang = (ligne.date_debut - debut).days + offset + 1
+            expected = Decimal("48.00") if rang <= 28 else Decimal("64.00")
+            assert ligne.montant_journalier == expected, rang
+
+
+def test_sickness_waits_three_days_unless_prolongation() -> None:
+    debut = date(2025, 5, 5)
+    salaire = Decimal("5998.78")
+    first = lignes_paiement(Arret(NatureArret.MALADIE, debut, date(2025, 5, 20), salaire))
+    assert first[0].date_debut == debut + timedelta(days=3)
+    suite = Arret(NatureArret.MALADIE, debut, date(2025, 5, 20), salaire, prolongation=True)
+    assert lignes_paiement(suite)[0].date_debut == debut
+    assert (
+        lignes_paiement(Arret(NatureArret.MALADIE, debut, debut + timedelta(days=2), salaire)) == []
+    )
+
+
+def test_default_scenario_reproduces_the_spec_example() -> None:
+    example = SPEC["paths"]["/me/paiements"]["get"]["responses"]["200"]["content"][
+        "application/json"
+    ]["examples"]["deuxLignes"]["value"]["paiements"]
+    lignes = [ligne for ligne in SCENARIOS["maladie"].paiements if ligne.date_debut.month == 3]
+    assert [
+        {
+            "date_debut": ligne.date_debut.isoformat(),
+            "date_fin": ligne.date_fin.isoformat(),
+            "nombre_jours": ligne.nombre_jours,
+            "montant_journalier": ligne.montant_journalier,
+            "csg": ligne.csg,
+            "crds": ligne.crds,
+        }
+        for ligne in lignes
+    ] == [
+        {**line, **{k: Decimal(str(line[k])) for k in ("montant_journalier", "csg", "crds")}}
+        for line in example
+    ]
+
+
+def test_invalid_lines_are_refused() -> None:
+    with pytest.raises(ValueError, match="calendar days"):
+        LignePaiement(
+            date(2025, 1, 1), date(2025, 1, 2), 3, Decimal("1.00"), Decimal(0), Decimal(0)
+        )
+    with pytest.raises(ValueError, match="two decimals"):
+        LignePaiement(
+            date(2025, 1, 1), date(2025, 1, 1), 1, Decimal("1.001"), Decimal(0), Decimal(0)
+        )
+
+
+@settings(max_examples=150, deadline=None)
+@given(arrets())
+def test_lines_obey_the_contract_invariants(arret: Arret) -> None:
+    lignes = lignes_paiement(arret)
+    carence = 3 if arret.nature is NatureArret.MALADIE and not arret.prolongation else 0
+    jour = arret.date_debut + timedelta(days=carence)
+    for ligne in lignes:
+        assert ligne.date_debut == jour  # contiguous, from the first paid day
+        assert ligne.nombre_jours == (ligne.date_fin - ligne.date_debut).days + 1 <= 14
+        assert ligne.brut == ligne.nombre_jours * ligne.montant_journalier
+        assert ligne.csg == _cent(ligne.brut * Decimal("0.062"))
+        assert ligne.crds == _cent(ligne.brut * Decimal("0.005"))
+        assert ligne.net == ligne.brut - ligne.csg - ligne.crds
+        rang = (ligne.date_debut - arret.date_debut).days + 1
+        assert ligne.montant_journalier <= montant_journalier_plafond(
+            arret.nature, arret.date_debut, rang
+        )
+        if arret.nature is NatureArret.AT_MP:
+            rang_fin = rang + ligne.nombre_jours - 1
+            assert (rang_fin <= 28) or (rang >= 29), "a line mixes the 60 % and 80 % days"
+        jour = ligne.date_fin + timedelta(days=1)
+    paid = max((arret.date_fin - arret.date_debut).days + 1 - carence, 0)
+    assert sum(ligne.nombre_jours for ligne in lignes) == paid
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrets(), salaries())
+def test_more_salary_never_pays_less(arret: Arret, other: Decimal) -> None:
+    richer = Arret(
+        arret.nature,
+        arret.date_debut,
+        arret.date_fin,
+        max(arret.salaire_brut_3_mois, other),
+        arret.prolongation,
+    )
+    for low, high in zip(lignes_paiement(arret), lignes_paiement(richer), strict=True):
+        assert low.montant_journalier <= high.montant_journalier
+
+
+@given(st.sampled_from(sorted(SCENARIOS)))
+def test_scenario_lines_never_overlap(name: str) -> None:
+    lignes = SCENARIOS[name].paiements
+    for before, after in zip(lignes, lignes[1:], strict=False):
+        assert before.date_fin < after.date_debut
