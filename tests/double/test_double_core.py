@@ -186,13 +186,15 @@ def test_a_person_key_is_accepted_and_errors_never_leak_secrets(double: CnamDoub
         WINDOW,
     )
     assert ok.status_code == 200
-    assert "tok-own-key" not in repr(person) and "partner-own-key" not in repr(person)
+    assert "tok-own-key" not in repr(person)
+    assert "partner-own-key" not in repr(person)
     refused = get(
         double,
         {"X-API-Key": "partner-own-key-43", "Authorization": "Bearer tok-own-key-000001"},
         WINDOW,
     )
-    assert b"partner-own-key" not in refused.content and b"tok-own" not in refused.content
+    assert b"partner-own-key" not in refused.content
+    assert b"tok-own" not in refused.content
 
 
 # --- parameters --------------------------------------------------------------------------------
@@ -360,6 +362,7 @@ def test_no_input_ever_yields_a_500(
     )
     response.read()
     assert response.status_code in {200, 400, 401, 403, 404, 405, 429}
-    if method == "GET" and httpx.URL(SANDBOX_BASE_URL + path).path.endswith("/me/paiements"):
-        if not (response.status_code == 404 and "statusCode" in response.json()):
-            spec_check(response)
+    # Answers of the documented operation (not gateway 404s) must match the spec.
+    operation = method == "GET" and url.path == f"{httpx.URL(SANDBOX_BASE_URL).path}/me/paiements"
+    if operation:
+        spec_check(response)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -171,5 +172,5 @@ def test_more_salary_never_pays_less(arret: Arret, other: Decimal) -> None:
 @given(st.sampled_from(sorted(SCENARIOS)))
 def test_scenario_lines_never_overlap(name: str) -> None:
     lignes = SCENARIOS[name].paiements
-    for before, after in zip(lignes, lignes[1:], strict=False):
+    for before, after in itertools.pairwise(lignes):
         assert before.date_fin < after.date_debut

@@ -18,6 +18,15 @@ if TYPE_CHECKING:
     from apij.double.mock import ApijMock
 
 
+def _missing_dependency() -> str | None:
+    """The name of the module the double cannot import, if any."""
+    try:
+        import apij.double.mock  # noqa: F401
+    except ImportError as exc:
+        return exc.name or "a dependency"
+    return None
+
+
 @pytest.fixture
 def apij_mock_base_url() -> str:
     """The base URL ``apij_mock`` answers for; override this fixture to mock another one."""
@@ -31,13 +40,14 @@ def apij_mock(apij_mock_base_url: str) -> Iterator[ApijMock]:
     ``apij_mock.token("maladie")``, ``apij_mock.api_key``, ``apij_mock.add_person(...)``,
     ``apij_mock.inject_fault("unavailable", times=2)``, ``apij_mock.calls``.
     """
-    try:
-        from apij.double.mock import ApijMock
-    except ImportError as exc:
+    missing = _missing_dependency()
+    if missing is not None:
         pytest.fail(
-            f"the apij_mock fixture needs the optional 'double' extra "
-            f"({exc.name or 'a dependency'} is missing): {INSTALL_HINT}",
+            f"the apij_mock fixture needs the optional 'double' extra ({missing} is missing): "
+            f"{INSTALL_HINT}",
             pytrace=False,
         )
+    from apij.double.mock import ApijMock
+
     with ApijMock.start(base_url=apij_mock_base_url) as mock:
         yield mock
