@@ -1,0 +1,247 @@
+"""The face over spec-generated bodies: exact Decimal money, derived figures, the documented errors."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, localcontext
+from typing import Any
+
+import anyio
+import httpx
+import hypothesis.strategies as st
+import pytest
+import respx
+from apij import ApijClient, AsyncApijClient, RetryPolicy, errors
+from hypothesis import assume, given, note
+
+from _bodies import Literal, is_valid_text, mutated, render, with_literals
+from _generation import response_headers, valid_instances
+from _support import ResponseSpec, load_spec, operations, property_settings, validator
+
+SERVER = str(load_spec()["servers"][0]["url"])
+(PAIEMENTS,) = [op for op in operations() if op.operation_id == "getPaiementsIJ"]
+(SUCCESS,) = [r for s, r in PAIEMENTS.responses.items() if 200 <= s < 300]
+assert SUCCESS.schema is not None
+BODY_SCHEMA: dict[str, Any] = SUCCESS.schema
+LINE_SCHEMA: dict[str, Any] = BODY_SCHEMA["properties"]["paiements"]["items"]
+AMOUNTS = tuple(k for k, s in LINE_SCHEMA["properties"].items() if "multipleOf" in s)
+ERRORS = [pytest.param(r, id=str(s)) for s, r in PAIEMENTS.responses.items() if s >= 400]
+VALID_BODIES = valid_instances(BODY_SCHEMA)
+# The spec bounds neither nombre_jours nor amounts. Beyond 28 significant digits (e.g. 5e29
+# days) the face's totals are rounded by Python's default decimal context, so the money
+# properties are checked on realistic magnitudes (see REALISTIC_MAXIMUM); the finding is reported.
+REALISTIC_BODIES = valid_instances(BODY_SCHEMA, realistic=True)
+ERROR_BODIES = {r.status: valid_instances(r.schema) for r in PAIEMENTS.responses.values() if r.schema and r.status >= 400}
+ERROR_HEADERS = {r.status: response_headers(r) for r in PAIEMENTS.responses.values() if r.status >= 400}
+BUDGET = property_settings().max_examples
+TOKEN = "conformance.user-token"
+
+
+@dataclass
+class Served:
+    """What the mocked gateway answers next (one route, swapped per example)."""
+
+    status: int = 200
+    text: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def respond(self, request: httpx.Request) -> httpx.Response:
+        media = SUCCESS.media_type or "application/json"
+        headers = {"content-type": media, **self.headers}
+        return httpx.Response(self.status, content=self.text.encode(), headers=headers)
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[Served]:
+    answer = Served()
+    with respx.mock(base_url=SERVER, assert_all_mocked=True, assert_all_called=False) as router:
+        router.route().mock(side_effect=answer.respond)
+        yield answer
+
+
+@pytest.fixture(scope="module")
+def face() -> Iterator[ApijClient]:
+    # No retries: each example judges exactly one response. verify off: respx answers first.
+    with ApijClient("partner-key", base_url=SERVER, retry=RetryPolicy.none(), verify=False) as c:
+        yield c
+
+
+def _call(face: ApijClient) -> Any:
+    return face.paiements(TOKEN, date_debut="2025-01-01", date_fin="2025-06-30")
+
+
+def _expected(value: Any, schema: dict[str, Any]) -> Any:
+    """The Python value a JSON node must come out as: Decimal of the literal, date, int, str."""
+    if isinstance(value, Literal):
+        return Decimal(value.text)
+    if schema.get("format") == "date":
+        return datetime.date.fromisoformat(value)
+    return value
+
+
+@property_settings(BUDGET)
+@given(data=st.data())
+def test_amounts_are_decimals_equal_to_the_json_literals(
+    served: Served, face: ApijClient, data: st.DataObject
+) -> None:
+    body = data.draw(REALISTIC_BODIES, "body")
+    written = data.draw(with_literals(body, BODY_SCHEMA), "literals")
+    served.status, served.text, served.headers = 200, render(written), {}
+    note(f"served: {served.text}")
+    releve = _call(face)
+
+    assert releve.date_debut == datetime.date.fromisoformat(written["date_debut"])
+    assert releve.date_fin == datetime.date.fromisoformat(written["date_fin"])
+    assert len(releve.paiements) == len(written["paiements"])
+    for line, paiement in zip(written["paiements"], releve.paiements, strict=True):
+        for name, value in line.items():
+            got = getattr(paiement, name)
+            want = _expected(value, LINE_SCHEMA["properties"][name])
+            assert got == want, f"{name}: {got!r} != {want!r}"
+            assert type(got) is type(want), f"{name}: {type(got).__name__}, not {type(want).__name__}"
+        # Derived figures, recomputed from the literals with enough precision to be exact.
+        with localcontext(prec=100):
+            brut = line["nombre_jours"] * Decimal(line["montant_journalier"].text)
+            net = brut - Decimal(line["csg"].text) - Decimal(line["crds"].text)
+        assert paiement.brut == brut
+        assert paiement.net == net
+    lines = written["paiements"]
+    with localcontext(prec=100):
+        total_brut = sum((p["nombre_jours"] * Decimal(p["montant_journalier"].text) for p in lines), Decimal(0))
+        total_csg = sum((Decimal(p["csg"].text) for p in lines), Decimal(0))
+        total_crds = sum((Decimal(p["crds"].text) for p in lines), Decimal(0))
+        total_net = total_brut - total_csg - total_crds
+    assert releve.total_jours == sum(p["nombre_jours"] for p in lines)
+    assert (releve.total_brut, releve.total_csg, releve.total_crds, releve.total_net) == (
+        total_brut,
+        total_csg,
+        total_crds,
+        total_net,
+    )
+    for total in (releve.total_brut, releve.total_net, releve.total_csg, releve.total_crds):
+        assert type(total) is Decimal
+
+
+def test_the_worked_example_of_the_contract(served: Served, face: ApijClient) -> None:
+    """CONTRACT.md: 14 days x 32.87 = 460.18 gross, CSG 28.53, CRDS 2.30, net 429.35."""
+    line = (
+        '{"date_debut":"2025-03-04","date_fin":"2025-03-17","nombre_jours":14,'
+        '"montant_journalier":32.87,"csg":28.53,"crds":2.30}'
+    )
+    served.status, served.headers = 200, {}
+    served.text = f'{{"date_debut":"2025-01-01","date_fin":"2025-06-30","paiements":[{line},{line}]}}'
+    releve = _call(face)
+    (first, second) = releve.paiements
+    assert (first.brut, first.csg, first.crds, first.net) == tuple(
+        map(Decimal, ("460.18", "28.53", "2.30", "429.35"))
+    )
+    assert releve.total_net == Decimal("858.70")
+
+
+@property_settings(BUDGET)
+@given(data=st.data())
+def test_invalid_success_bodies_raise_unexpected_response(
+    served: Served, face: ApijClient, data: st.DataObject
+) -> None:
+    body = data.draw(VALID_BODIES, "valid body")
+    how, broken = data.draw(mutated(body, BODY_SCHEMA), "mutation")
+    text = render(broken)
+    # The contract is the oracle: a mutation that happens to stay valid is not a case.
+    assume(not is_valid_text(text, BODY_SCHEMA))
+    served.status, served.text, served.headers = 200, text, {}
+    note(f"{how}: {text}")
+    with pytest.raises(errors.UnexpectedResponse) as caught:
+        _call(face)
+    assert caught.value.status == 200
+
+
+@pytest.mark.parametrize(
+    ("text", "content_type"),
+    [
+        pytest.param('{"date_debut":"2025-01-01","date_fin":"2025-06', None, id="truncated"),
+        pytest.param('{"date_debut":"2025-01-01","date_fin":NaN,"paiements":[]}', None, id="nan"),
+        pytest.param("<html>maintenance</html>", "text/html", id="html"),
+        pytest.param("", None, id="empty"),
+    ],
+)
+def test_unreadable_success_bodies_raise_unexpected_response(
+    served: Served, face: ApijClient, text: str, content_type: str | None
+) -> None:
+    served.status, served.text = 200, text
+    served.headers = {"content-type": content_type} if content_type else {}
+    with pytest.raises(errors.UnexpectedResponse):
+        _call(face)
+
+
+# The documented error of each status (errors.py, INTERFACES.md), stated here independently.
+_BY_STATUS: dict[int, type[errors.ApijError]] = {
+    400: errors.InvalidRequest,
+    401: errors.Unauthorized,
+    403: errors.ScopeMissing,
+    404: errors.InsuredPersonNotFound,
+    429: errors.RateLimited,
+}
+_BY_CODE_401: dict[str, type[errors.ApijError]] = {
+    "cle_api_invalide": errors.ApiKeyRejected,
+    "jeton_absent": errors.TokenRejected,
+    "jeton_invalide": errors.TokenRejected,
+    "jeton_expire": errors.TokenRejected,
+}
+
+
+@pytest.mark.parametrize("response", ERRORS)
+@property_settings(max(5, BUDGET // 4))
+@given(data=st.data())
+def test_error_statuses_raise_the_documented_error(
+    served: Served, face: ApijClient, response: ResponseSpec, data: st.DataObject
+) -> None:
+    status = response.status
+    body = data.draw(ERROR_BODIES[status], "body") if status in ERROR_BODIES else None
+    headers = data.draw(ERROR_HEADERS[status], "headers")
+    served.status, served.headers = status, headers
+    served.text = render(body) if body is not None else ""
+    note(f"served: {status} {headers} {served.text}")
+    with pytest.raises(errors.ApijError) as caught:
+        _call(face)
+    error = caught.value
+    expected = _BY_STATUS.get(status, errors.ServerError if status >= 500 else errors.ApijError)
+    if status == 401 and isinstance(body, dict) and body.get("code") in _BY_CODE_401:
+        expected = _BY_CODE_401[body["code"]]
+    assert isinstance(error, expected), f"{status}: {type(error).__name__}, not {expected.__name__}"
+    assert error.status == status
+    if isinstance(body, dict) and "code" in body:
+        assert error.code == body["code"]
+    if status in {429, 503} and "Retry-After" in headers:
+        assert error.retry_after == float(headers["Retry-After"])
+
+
+def test_async_face_gives_the_same_decimals(served: Served) -> None:
+    text = (
+        '{"date_debut":"2025-01-01","date_fin":"2025-06-30","paiements":[{"date_debut":"2025-03-04",'
+        '"date_fin":"2025-03-17","nombre_jours":14,"montant_journalier":41.47,"csg":36.0,"crds":2.9}]}'
+    )
+
+    async def call() -> Any:
+        async with AsyncApijClient(
+            "partner-key", base_url=SERVER, retry=RetryPolicy.none(), verify=False
+        ) as client:
+            return await client.paiements(TOKEN, date_debut="2025-01-01", date_fin="2025-06-30")
+
+    served.status, served.text, served.headers = 200, text, {}
+    releve = anyio.run(call)
+    (line,) = releve.paiements
+    assert (line.montant_journalier, line.csg, line.crds) == (
+        Decimal("41.47"),
+        Decimal("36.0"),
+        Decimal("2.9"),
+    )
+    assert line.brut == Decimal("580.58")
+
+
+def test_generated_valid_bodies_are_valid() -> None:
+    """The oracle of the invalid-body property: the valid generator agrees with jsonschema_rs."""
+    check = validator(BODY_SCHEMA)
+    assert check.is_valid({"date_debut": "2025-01-01", "date_fin": "2025-01-02", "paiements": []})
+    assert not check.is_valid({"date_debut": "2025-01-01", "paiements": []})
