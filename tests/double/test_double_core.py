@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -266,6 +268,16 @@ def test_window_property_on_the_long_history(
     assert [(line["date_debut"], line["date_fin"]) for line in body["paiements"]] == expected
 
 
+@functools.cache
+def _openapi_core_validator() -> Any:
+    """openapi-core, the reference: slow (ms per call) but an independent reading of the spec."""
+    from apij_client.spec import SPEC
+    from openapi_core import OpenAPI
+    from openapi_core.validation.request.validators import V30RequestParametersValidator
+
+    return V30RequestParametersValidator(OpenAPI.from_dict(SPEC).spec)
+
+
 _VALUES = st.one_of(
     st.dates().map(date.isoformat),
     st.sampled_from(
@@ -291,13 +303,10 @@ _VALUES = st.one_of(
 def test_parameter_validation_agrees_with_openapi_core(
     double: CnamDouble, auth: Auth, debut: str | None, fin: str | None
 ) -> None:
-    from apij_client.spec import SPEC
-    from openapi_core import OpenAPI
     from openapi_core.testing import MockRequest
-    from openapi_core.validation.request.validators import V30RequestParametersValidator
 
     query = {k: v for k, v in (("dateDebut", debut), ("dateFin", fin)) if v is not None}
-    validator = V30RequestParametersValidator(OpenAPI.from_dict(SPEC).spec)
+    validator = _openapi_core_validator()
     request = MockRequest(
         "https://partenaires.api.ameli.fr",
         "get",
