@@ -38,7 +38,8 @@ class DoubleApp:
         for raw_name, raw_value in scope.get("headers", ()):
             name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
-        path = scope.get("root_path", "") + scope["path"]
+        # ASGI 2.3+: `path` already includes any `root_path`.
+        path = scope["path"]
         reply = self.double.respond_mounted(
             scope["method"],
             path,

@@ -1,4 +1,33 @@
-"""Faults the double injects on demand: names, options, and the per-call header syntax."""
+"""Faults the double injects on demand: names, options, and the per-call header syntax.
+
+Ask for a fault per call with the header
+``X-Apij-Double-Fault: <name>[;delay=<seconds>][;retry_after=<seconds>]``
+(honoured only when present), queue it with ``CnamDouble.inject_fault(name, token=..., times=N)``
+(FIFO per token, then untargeted, then normal answers), or flag a scenario (``Person.faults``
+for its first calls, ``Person.persistent_fault`` for all of them).
+
+==================  =====================================  ===================================
+fault               in process (respx / ``handle``)        over HTTP (sandbox)
+==================  =====================================  ===================================
+rate_limited        429 trop_de_requetes + Retry-After     same
+unavailable         503 service_indisponible + Retry-After same
+server_error        500 erreur_interne                     same
+bad_gateway         502 service_amont_indisponible         same
+connect_error       raises ``httpx.ConnectError``          connection dropped before any byte
+read_timeout        raises ``httpx.ReadTimeout`` at once   silent for ``delay`` (30 s), dropped
+slow                normal answer after ``delay`` (0.2 s); ReadTimeout if past the client's
+                    read timeout                           normal answer after ``delay``
+malformed_json      normal status, single-quoted pseudo-JSON body, ``application/json``
+wrong_content_type  normal status, an HTML maintenance page, ``text/html``
+truncated_body      normal headers, half the body, then    same (connection dropped)
+                    ``httpx.RemoteProtocolError``
+schema_violation    normal status, a body the spec rejects (amounts as strings, csg missing,
+                    ``paiements: null``, or an error body without ``message``)
+==================  =====================================  ===================================
+
+Gateway faults (the first six) come before any credential check; the others distort the
+answer the request would have had.
+"""
 
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ class Person:
     name: str
     token: str = field(repr=False)
     description: str = ""
-    arrets: tuple[Arret, ...] = ()
+    arrets: tuple[Arret, ...] = field(default=(), repr=False)
     # Extra lines given as such (e.g. by a downstream test), merged with the computed ones.
     paiements_supplementaires: tuple[LignePaiement, ...] = field(default=(), repr=False)
     scopes: frozenset[str] = DEFAULT_SCOPES

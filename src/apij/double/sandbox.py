@@ -78,8 +78,11 @@ def banner(double: CnamDouble, base_url: str, out: TextIO) -> None:
     out.write("Scenarios (Authorization: Bearer <token>):\n")
     people = sorted(double.people.values(), key=lambda person: person.name)
     width = max((len(person.name) for person in people), default=0)
+    token_width = max((len(person.token) for person in people), default=0)
     for person in people:
-        out.write(f"  {person.name:<{width}}  {person.token}  {person.description}\n")
+        out.write(
+            f"  {person.name:<{width}}  {person.token:<{token_width}}  {person.description}\n"
+        )
     out.write(
         f"Try: curl -H 'X-API-Key: {keys[0] if keys else ''}' -H 'Authorization: Bearer "
         f"<token>' '{base_url}/me/paiements?dateDebut=2025-01-01&dateFin=2025-06-30'\n"
