@@ -375,3 +375,35 @@ def test_no_input_ever_yields_a_500(
     operation = method == "GET" and url.path == f"{httpx.URL(SANDBOX_BASE_URL).path}/me/paiements"
     if operation:
         spec_check(response)
+
+
+# --- the spec drives the double ----------------------------------------------------------------
+
+
+def test_a_spec_change_moves_the_double(auth: Auth) -> None:
+    import copy
+
+    from apij_client.spec import SPEC
+
+    from apij.double.contract import build_contract
+
+    spec = copy.deepcopy(SPEC)
+    operation = spec["paths"].pop("/me/paiements")
+    operation["get"]["parameters"].append(
+        {
+            "name": "canal",
+            "in": "query",
+            "required": True,
+            "schema": {"type": "string", "enum": ["web"]},
+        }
+    )
+    spec["paths"]["/me/ij"] = operation
+    double = CnamDouble(contract=build_contract(spec))
+    moved = f"{SANDBOX_BASE_URL}/me/ij"
+    assert get(double, auth("maladie"), WINDOW).status_code == 404  # the old path is gone
+    missing = get(double, auth("maladie"), WINDOW, url=moved)
+    assert missing.status_code == 400
+    assert "canal" in missing.json()["message"]
+    wrong = get(double, auth("maladie"), {**WINDOW, "canal": "fax"}, url=moved)
+    assert wrong.status_code == 400
+    assert get(double, auth("maladie"), {**WINDOW, "canal": "web"}, url=moved).status_code == 200
