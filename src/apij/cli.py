@@ -150,10 +150,9 @@ def _double_target(token: str | None, scenario: str | None) -> Iterator[tuple[st
         )
     if scenario is not None and scenario not in SCENARIOS:
         _fail(f"--scenario: unknown scenario (see `apij scenarios`): {scenario}", EXIT_USAGE)
-    name = scenario or (DEFAULT_SCENARIO if isinstance(DEFAULT_SCENARIO, str) else None)
+    name = scenario or DEFAULT_SCENARIO
     if token is None:
-        person = SCENARIOS[name] if name is not None else DEFAULT_SCENARIO
-        token, name = person.token, person.name
+        token = SCENARIOS[name].token
     elif scenario is None:
         name = next((n for n, p in SCENARIOS.items() if p.token == token), "unknown token")
     double = CnamDouble()

@@ -49,10 +49,12 @@ def body(*amounts: str, nombre_jours: str = "14", extra: str = "") -> bytes:
     for i in range(0, len(amounts), 3):
         mj, csg, crds = amounts[i : i + 3]
         lines.append(
-            '{"date_debut":"2025-03-04","date_fin":"2025-03-17","nombre_jours":%s,'
-            '"montant_journalier":%s,"csg":%s,"crds":%s%s}' % (nombre_jours, mj, csg, crds, extra)
+            '{"date_debut":"2025-03-04","date_fin":"2025-03-17",'
+            f'"nombre_jours":{nombre_jours},"montant_journalier":{mj},'
+            f'"csg":{csg},"crds":{crds}{extra}}}'
         )
-    return ('{"date_debut":"2025-01-01","date_fin":"2025-06-30","paiements":[%s]}' % ",".join(lines)).encode()
+    window = '"date_debut":"2025-01-01","date_fin":"2025-06-30"'
+    return f'{{{window},"paiements":[{",".join(lines)}]}}'.encode()
 
 
 def json_response(status: int, payload: Any, **headers: str) -> httpx.Response:

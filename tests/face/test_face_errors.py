@@ -14,8 +14,8 @@ from _face_support import BASE_URL, KEY, PATH, json_response, person
 
 from apij import (
     ApijClient,
-    ApiKeyRejected,
     ApijError,
+    ApiKeyRejected,
     InsuredPersonNotFound,
     InvalidRequest,
     RateLimited,
@@ -32,7 +32,7 @@ from apij.double import CnamDouble, Fault
 WINDOW = {"date_debut": "2025-01-01", "date_fin": "2025-06-30"}
 
 
-def call(token: str = "tok", key: str = KEY) -> None:
+def call(token: str = "tok", key: str = KEY) -> None:  # noqa: S107 - synthetic
     with ApijClient(key, base_url=BASE_URL, retry=RetryPolicy.none()) as client:
         client.paiements(token, **WINDOW)
 
@@ -120,7 +120,16 @@ def test_retry_after_as_http_date(mock: respx.MockRouter) -> None:
     assert 100 < caught.value.retry_after <= 120
 
 
-@pytest.mark.parametrize(("status", "cls"), [(599, UndocumentedServerError), (504, UndocumentedServerError), (418, UnexpectedResponse), (302, UnexpectedResponse), (201, UnexpectedResponse)])
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (599, UndocumentedServerError),
+        (504, UndocumentedServerError),
+        (418, UnexpectedResponse),
+        (302, UnexpectedResponse),
+        (201, UnexpectedResponse),
+    ],
+)
 def test_undocumented_statuses(mock: respx.MockRouter, status: int, cls: type[ApijError]) -> None:
     mock.get(PATH).mock(return_value=json_response(status, {"anything": True}))
     with pytest.raises(cls) as caught:
@@ -157,7 +166,8 @@ def test_error_body_off_contract_keeps_the_status_class(
         call()
     # Neither key nor token can be blamed from such a body: the base class, no code.
     assert type(caught.value) is Unauthorized
-    assert caught.value.code is None and caught.value.detail is None
+    assert caught.value.code is None
+    assert caught.value.detail is None
 
 
 def test_401_without_code_but_bearer_challenge_blames_the_token(mock: respx.MockRouter) -> None:

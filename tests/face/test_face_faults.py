@@ -46,12 +46,12 @@ def run(mode: str, token: str, timeouts: Timeouts, retry: RetryPolicy = FAST_RET
     error: ApijError | None = None
     try:
         if mode == "sync":
-            with ApijClient(KEY, base_url=BASE_URL, **options) as client:  # type: ignore[arg-type]
+            with ApijClient(KEY, base_url=BASE_URL, **options) as client:
                 result = client.paiements(token, **WINDOW)
         else:
 
             async def main() -> ReleveIJ:
-                async with AsyncApijClient(KEY, base_url=BASE_URL, **options) as client:  # type: ignore[arg-type]
+                async with AsyncApijClient(KEY, base_url=BASE_URL, **options) as client:
                     return await client.paiements(token, **WINDOW)
 
             result = asyncio.run(main())
@@ -154,7 +154,9 @@ def test_retry_after_is_honoured(routed: CnamDouble) -> None:
     # Backoff alone would wait at most 4 ms: the 1 s announced by the server wins.
     outcome = run("sync", who.token, Timeouts(connect=0.5, read=0.5, total=3.0))
     assert outcome.error is None
-    assert outcome.events[0].retry_in is not None and outcome.events[0].retry_in >= 1.0
+    wait = outcome.events[0].retry_in
+    assert wait is not None
+    assert wait >= 1.0
     assert outcome.elapsed >= 1.0
 
 
@@ -164,14 +166,17 @@ def test_backoff_grows_and_stays_capped(routed: CnamDouble) -> None:
     policy = RetryPolicy(max_attempts=6, backoff=0.002, max_backoff=0.01)
     outcome = run("sync", who.token, Timeouts(total=3.0), retry=policy)
     waits = [e.retry_in for e in outcome.events[:-1]]
-    assert outcome.error is None and len(waits) == 5
+    assert outcome.error is None
+    assert len(waits) == 5
     # Full jitter: each wait is within [0, min(cap, backoff * 2^n)].
     for n, wait in enumerate(waits, start=1):
-        assert wait is not None and 0 <= wait <= min(0.01, 0.002 * 2**n) + 1e-9
+        assert wait is not None
+        assert 0 <= wait <= min(0.01, 0.002 * 2**n) + 1e-9
 
 
 def test_no_retry_policy_makes_one_attempt(routed: CnamDouble) -> None:
     who = person(13)
     routed.inject_fault(Fault.BAD_GATEWAY, token=who.token, times=1)
     outcome = run("sync", who.token, Timeouts(total=2.0), retry=RetryPolicy.none())
-    assert isinstance(outcome.error, ServerError) and len(outcome.events) == 1
+    assert isinstance(outcome.error, ServerError)
+    assert len(outcome.events) == 1

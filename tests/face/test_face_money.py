@@ -64,7 +64,14 @@ def test_totals_of_the_spec_example(mock: respx.MockRouter) -> None:
 
 @pytest.mark.parametrize(
     ("literal", "expected"),
-    [("2.3", "2.3"), ("2.30", "2.30"), ("32", "32"), ("1E+2", "1E+2"), ("0", "0"), ("4.500", "4.500")],
+    [
+        ("2.3", "2.3"),
+        ("2.30", "2.30"),
+        ("32", "32"),
+        ("1E+2", "1E+2"),
+        ("0", "0"),
+        ("4.500", "4.500"),
+    ],
 )
 def test_two_decimal_amounts_accepted(mock: respx.MockRouter, literal: str, expected: str) -> None:
     releve = fetch(mock, body(literal, "0", "0"))
@@ -141,18 +148,15 @@ def test_gross_net_and_totals_match_integer_cent_arithmetic(
     def literal(c: int) -> str:
         return f"{c // 100}.{c % 100:02d}"
 
-    flat = [literal(c) for _, mj, csg, crds in lines for c in (mj, csg, crds)]
-    payload = (
-        b'{"date_debut":"2025-01-01","date_fin":"2025-06-30","paiements":[%s]}'
-        % b",".join(
-            b'{"date_debut":"2025-03-04","date_fin":"2025-03-17","nombre_jours":%d,'
-            b'"montant_journalier":%s,"csg":%s,"crds":%s}'
-            % (days, *(flat[3 * i + k].encode() for k in range(3)))
-            for i, (days, _, _, _) in enumerate(lines)
-        )
+    items = ",".join(
+        f'{{"date_debut":"2025-03-04","date_fin":"2025-03-17","nombre_jours":{days},'
+        f'"montant_journalier":{literal(mj)},"csg":{literal(csg)},"crds":{literal(crds)}}}'
+        for days, mj, csg, crds in lines
     )
+    payload = f'{{"date_debut":"2025-01-01","date_fin":"2025-06-30","paiements":[{items}]}}'
+    payload_bytes = payload.encode()
     with respx.mock(base_url=BASE_URL) as mock:
-        releve = fetch(mock, payload)
+        releve = fetch(mock, payload_bytes)
     # Expected values in integer cents, converted once at the end: no shared code with the face.
     gross = [days * mj for days, mj, _, _ in lines]
     net = [g - csg - crds for g, (_, _, csg, crds) in zip(gross, lines, strict=True)]
