@@ -21,6 +21,7 @@ from rich.table import Table
 
 from apij import errors
 from apij.client import ApijClient
+from apij.config import RetryPolicy, Timeouts
 from apij.models import ReleveIJ
 
 __all__ = ["EXIT_CODES", "app", "exit_code_for", "main"]
@@ -190,6 +191,12 @@ def paiements(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print JSON (amounts as exact decimal strings).")
     ] = False,
+    max_attempts: Annotated[
+        int, typer.Option("--max-attempts", min=1, help="Attempts, retries included.")
+    ] = RetryPolicy().max_attempts,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.001, help="Total deadline of the call (s).")
+    ] = Timeouts().total,
 ) -> None:
     """Print a user's IJ payments over a window, as a table or JSON.
 
@@ -201,8 +208,16 @@ def paiements(
         _real_target(base_url, token) if base_url else _double_target(token, scenario)
     )
     try:
-        with target as (url, api_key, fc_token, source), ApijClient(api_key, base_url=url) as c:
-            releve = c.paiements(fc_token, date_debut=debut, date_fin=fin)
+        default = Timeouts()
+        timeouts = Timeouts(
+            connect=min(default.connect, timeout), read=min(default.read, timeout), total=timeout
+        )
+        retry = RetryPolicy(max_attempts=max_attempts)
+        with (
+            target as (url, api_key, fc_token, source),
+            ApijClient(api_key, base_url=url, timeouts=timeouts, retry=retry) as client,
+        ):
+            releve = client.paiements(fc_token, date_debut=debut, date_fin=fin)
     except (ValueError, errors.ApijError) as exc:
         _fail(str(exc), exit_code_for(exc))
     if as_json:

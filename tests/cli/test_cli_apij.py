@@ -1,0 +1,181 @@
+"""The `apij` CLI: statements from the double or a configured API, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from apij.cli import app
+from apij.double import DEFAULT_SCENARIO, SANDBOX_API_KEY, SCENARIOS, CnamDouble, Person
+
+runner = CliRunner()
+DEBUT, FIN = date(2025, 1, 1), date(2025, 6, 30)
+WINDOW = ["--debut", DEBUT.isoformat(), "--fin", FIN.isoformat()]
+REAL_URL = "https://apij.partner-gateway.test/v1/indemnites-journalieres"
+
+
+@pytest.fixture(autouse=True)
+def no_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh machine: no APIJ_* variables, whatever the developer's shell has."""
+    for name in ("APIJ_BASE_URL", "APIJ_API_KEY", "APIJ_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def expected_lines(person: Person) -> list[Any]:
+    """The person's lines intersecting the window, straight from the double's registry."""
+    return [p for p in person.paiements if p.date_fin >= DEBUT and p.date_debut <= FIN]
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> Any:
+    return runner.invoke(app, list(args), env=env)
+
+
+def assert_one_line_error(result: Any, code: int, *words: str) -> None:
+    assert result.exit_code == code, result.output
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("apij: error: ")
+    assert "Traceback" not in result.output
+    for word in words:
+        assert word in lines[0]
+
+
+def test_default_run_prints_the_default_scenarios_statement() -> None:
+    result = invoke("paiements", *WINDOW)
+    assert result.exit_code == 0, result.output
+    lines = expected_lines(SCENARIOS[DEFAULT_SCENARIO])
+    assert lines, "the default scenario should have IJ in the demo window"
+    for line in lines:
+        for cell in (
+            line.date_debut.isoformat(),
+            f"{line.montant_journalier:.2f}",
+            f"{line.net:.2f}",
+        ):
+            assert cell in result.stdout
+    total_net = sum((line.net for line in lines), Decimal(0))
+    total_brut = sum((line.brut for line in lines), Decimal(0))
+    assert f"{total_net:.2f}" in result.stdout
+    assert f"{total_brut:.2f}" in result.stdout
+    assert DEFAULT_SCENARIO in result.stdout
+
+
+def test_json_output_has_exact_string_amounts_and_totals() -> None:
+    result = invoke("paiements", *WINDOW, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    lines = expected_lines(SCENARIOS[DEFAULT_SCENARIO])
+    assert [p["montant_journalier"] for p in data["paiements"]] == [
+        str(line.montant_journalier) for line in lines
+    ]
+    assert [p["net"] for p in data["paiements"]] == [str(line.net) for line in lines]
+    assert Decimal(data["totaux"]["csg"]) == sum((line.csg for line in lines), Decimal(0))
+    assert data["totaux"]["nombre_jours"] == sum(line.nombre_jours for line in lines)
+    assert (data["date_debut"], data["date_fin"]) == (DEBUT.isoformat(), FIN.isoformat())
+
+
+def test_token_picks_another_scenario() -> None:
+    person = SCENARIOS["at_mp"]
+    result = invoke("paiements", *WINDOW, "--token", person.token, "--json")
+    assert result.exit_code == 0, result.output
+    got = [p["montant_journalier"] for p in json.loads(result.stdout)["paiements"]]
+    assert got == [str(line.montant_journalier) for line in expected_lines(person)]
+
+
+def test_empty_statement_says_so() -> None:
+    result = invoke("paiements", *WINDOW, "--scenario", "sans_ij")
+    assert result.exit_code == 0, result.output
+    assert "No IJ payment" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (["--scenario", "sans_scope"], 3, ["403", "scope"]),
+        (["--scenario", "jeton_expire"], 3, ["401", "jeton_expire"]),
+        (["--token", "sbx-unknown-token"], 3, ["401", "jeton_invalide"]),
+        (["--scenario", "assure_inconnu"], 4, ["404", "assure_inconnu"]),
+        (["--scenario", "limite_de_debit", "--max-attempts", "1"], 5, ["429", "retry after"]),
+        (["--scenario", "no_such_scenario"], 2, ["--scenario"]),
+        (["--token", "not a token"], 2, ["fc_token"]),
+    ],
+)
+def test_api_refusals_exit_codes(args: list[str], code: int, words: list[str]) -> None:
+    assert_one_line_error(invoke("paiements", *WINDOW, *args), code, *words)
+
+
+@pytest.mark.parametrize(
+    ("window", "word"),
+    [
+        (["--debut", "2025-07-01", "--fin", "2025-06-30"], "date_debut"),
+        (["--debut", "2025-02-30", "--fin", "2025-06-30"], "date_debut"),
+        (["--debut", "2025-01-01", "--fin", "tomorrow"], "date_fin"),
+    ],
+)
+def test_bad_window_exit_2(window: list[str], word: str) -> None:
+    assert_one_line_error(invoke("paiements", *window), 2, word)
+
+
+def test_missing_option_is_a_usage_error() -> None:
+    result = invoke("paiements", "--debut", "2025-01-01")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+@pytest.fixture
+def real_api() -> Iterator[CnamDouble]:
+    """A 'real' API at another host (the double behind a respx router there)."""
+    double = CnamDouble()
+    with double.router(REAL_URL):
+        yield double
+
+
+def test_configured_api_is_used(real_api: CnamDouble) -> None:
+    person = SCENARIOS["maternite"]
+    env = {"APIJ_BASE_URL": REAL_URL, "APIJ_API_KEY": SANDBOX_API_KEY, "APIJ_TOKEN": person.token}
+    result = invoke("paiements", *WINDOW, "--json", env=env)
+    assert result.exit_code == 0, result.output
+    got = [p["date_debut"] for p in json.loads(result.stdout)["paiements"]]
+    assert got == [line.date_debut.isoformat() for line in expected_lines(person)]
+
+
+def test_configured_api_with_a_wrong_key_exits_3(real_api: CnamDouble) -> None:
+    env = {"APIJ_BASE_URL": REAL_URL, "APIJ_API_KEY": "wrong-key"}
+    result = invoke("paiements", *WINDOW, "--token", SCENARIOS["maladie"].token, env=env)
+    assert_one_line_error(result, 3, "API key", "cle_api_invalide")
+    assert "wrong-key" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("env", "word"),
+    [
+        ({"APIJ_BASE_URL": REAL_URL}, "APIJ_API_KEY"),
+        ({"APIJ_BASE_URL": REAL_URL, "APIJ_API_KEY": "k"}, "--token"),
+    ],
+)
+def test_incomplete_configuration_exits_2(env: dict[str, str], word: str) -> None:
+    assert_one_line_error(invoke("paiements", *WINDOW, env=env), 2, word)
+
+
+def test_scenarios_lists_every_scenario() -> None:
+    result = invoke("scenarios")
+    assert result.exit_code == 0, result.output
+    for name, person in SCENARIOS.items():
+        assert name in result.stdout
+        assert person.token in result.stdout
+
+
+def test_sandbox_serves_the_double(monkeypatch: pytest.MonkeyPatch) -> None:
+    import apij.double.sandbox as sandbox
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(sandbox, "serve", lambda **kwargs: calls.append(kwargs))
+    result = invoke("sandbox", "--port", "8123")
+    assert result.exit_code == 0, result.output
+    assert calls == [{"host": "127.0.0.1", "port": 8123}]
