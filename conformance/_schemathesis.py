@@ -14,7 +14,7 @@ from typing import Any, Final
 import schemathesis
 from apij.double import SANDBOX_API_KEY
 
-from _support import REPORTS, budget, load_spec
+from _support import REPORTS, budget, load_spec, no_shrink, operations
 
 CONFIG_PATH: Final = Path(__file__).with_name("schemathesis.toml")
 
@@ -40,6 +40,8 @@ def suite_config(*, disable: tuple[str, ...] = ()) -> schemathesis.Config:
     data = tomllib.loads(CONFIG_PATH.read_text(encoding="utf-8"))
     data = _substitute(data, {"APIJ_API_KEY": SANDBOX_API_KEY, "APIJ_FC_TOKEN": scenario_token()})
     data["generation"]["max-examples"] = budget(data["generation"]["max-examples"])
+    if no_shrink():
+        data["generation"]["no-shrink"] = True
     for check in disable:
         data.setdefault("checks", {}).setdefault(check, {})["enabled"] = False
     return schemathesis.Config.from_dict(data)
@@ -61,10 +63,16 @@ def positive_window_reaches_200(
     meta = case.meta
     if meta is None or not meta.generation.mode.is_positive:
         return None
+    # The window is the operation's first two `format: date` query parameters, whatever the
+    # spec calls them (so a renamed parameter is still judged).
+    names = [
+        p["name"]
+        for p in _query_parameters(case.operation.label)
+        if p.get("schema", {}).get("format") == "date"
+    ][:2]
     query = case.query or {}
     try:
-        debut = date.fromisoformat(str(query["dateDebut"]))
-        fin = date.fromisoformat(str(query["dateFin"]))
+        debut, fin = (date.fromisoformat(str(query[name])) for name in names)
     except (KeyError, ValueError):
         return None
     sent = response.request.headers
@@ -78,6 +86,14 @@ def positive_window_reaches_200(
             f"{response.status_code}, expected 200"
         )
     return True
+
+
+def _query_parameters(label: str) -> list[dict[str, Any]]:
+    method, path = label.split(" ", 1)
+    for op in operations():
+        if op.method.upper() == method and op.path == path:
+            return [p for p in op.parameters if p["in"] == "query"]
+    return []
 
 
 class CaseStats:

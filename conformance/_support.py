@@ -16,7 +16,7 @@ from typing import Any, Final
 
 import jsonschema_rs
 import yaml
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from openapi_python_client.strings import snake_case
 
 ROOT: Final = Path(__file__).resolve().parent.parent
@@ -29,6 +29,13 @@ REPORTS: Final = ROOT / "reports"
 # each mutated project's gate with a small value so that sixteen gates fit in the time budget.
 BUDGET_ENV: Final = "APIJ_CONFORMANCE_EXAMPLES"
 DEFAULT_BUDGET: Final = 60
+# Set by the spec-mutation suite: a gate run only needs to know *which* checks fail, so failing
+# properties stop at the first counterexample instead of shrinking it (shrinking takes minutes).
+NO_SHRINK_ENV: Final = "APIJ_CONFORMANCE_NO_SHRINK"
+
+
+def no_shrink() -> bool:
+    return os.environ.get(NO_SHRINK_ENV) == "1"
 
 
 def budget(default: int = DEFAULT_BUDGET) -> int:
@@ -44,8 +51,10 @@ def budget(default: int = DEFAULT_BUDGET) -> int:
 
 def property_settings(max_examples: int | None = None) -> settings:
     """Reproducible hypothesis settings: derandomised (seeded from the test), no example database."""
+    phases = [p for p in Phase if p is not Phase.explain and not (no_shrink() and p is Phase.shrink)]
     return settings(
         max_examples=max_examples if max_examples is not None else budget(),
+        phases=phases,
         derandomize=True,
         database=None,
         deadline=None,
