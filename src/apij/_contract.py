@@ -16,6 +16,7 @@ import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, InvalidOperation
+from itertools import repeat
 from typing import Any
 
 import jsonschema_rs
@@ -62,6 +63,23 @@ class NumericRule:
             except InvalidOperation:
                 return "multipleOf"
         return None
+
+    def holds_for_all(self, values: list[Any]) -> bool:
+        """Whether every value satisfies the rule, in C-level loops (the common, valid case)."""
+        if self.minimum is not None:
+            low = min(values)
+            if low < self.minimum or (self.exclusive_minimum and low == self.minimum):
+                return False
+        if self.maximum is not None:
+            high = max(values)
+            if high > self.maximum or (self.exclusive_maximum and high == self.maximum):
+                return False
+        if self.multiple_of is not None:
+            try:
+                return not any(map(_EXACT.remainder, values, repeat(self.multiple_of)))
+            except InvalidOperation:
+                return False
+        return True
 
 
 def _rule_of(schema: dict[str, Any]) -> NumericRule:
@@ -133,6 +151,17 @@ def _first_error(validator: Any, doc: Any) -> str:
     return "/ (schema)"  # pragma: no cover - only called when is_valid() said False
 
 
+def _nodes(doc: Any, path: tuple[str, ...]) -> list[Any]:
+    """Every instance location matching `path` ('*' = each item), without pointers (fast path)."""
+    level = [doc]
+    for step in path:
+        if step == "*":
+            level = [item for node in level if isinstance(node, list) for item in node]
+        else:
+            level = [node[step] for node in level if isinstance(node, dict) and step in node]
+    return level
+
+
 def _containers(doc: Any, path: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
     """Yield (pointer, object) for every instance location matching `path` ('*' = each item)."""
     level: list[tuple[str, Any]] = [("", doc)]
@@ -148,14 +177,29 @@ def _containers(doc: Any, path: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
     yield from level
 
 
+def _locate(doc: Any, parent: tuple[str, ...], names: tuple[str, ...], rule: NumericRule) -> str:
+    """Slow path, on failure only: the pointer and keyword of the first violating value."""
+    for pointer, node in _containers(doc, parent):
+        for name in names:
+            value = node.get(name) if isinstance(node, dict) else None
+            if isinstance(value, (int, Decimal)):
+                keyword = rule.violation(value)
+                if keyword:
+                    return f"{pointer}/{name} ({keyword})"
+    return f"{'/'.join(('', *parent))} (number)"  # pragma: no cover - defensive
+
+
 @dataclass(frozen=True, slots=True)
 class BodyContract:
     """How one documented response body is judged: media types and schema."""
 
     media_types: tuple[str, ...]
     validator: Any
-    # parent path -> ((property, rule), ...): grouped so each object is visited once.
-    numeric: tuple[tuple[tuple[str, ...], tuple[tuple[str, NumericRule], ...]], ...] = ()
+    # parent path -> ((properties sharing one rule, rule), ...): each object list is built once
+    # and each rule checked once over all its values (the three Montant fields share one).
+    numeric: tuple[
+        tuple[tuple[str, ...], tuple[tuple[tuple[str, ...], NumericRule], ...]], ...
+    ] = ()
     root_rule: NumericRule | None = None
 
     def accepts_media_type(self, content_type: str | None) -> bool:
@@ -177,16 +221,12 @@ class BodyContract:
             if keyword:
                 return f"/ ({keyword})"
         for parent, props in self.numeric:
-            for pointer, node in _containers(doc, parent):
-                if not isinstance(node, dict):
-                    continue
-                for name, rule in props:
-                    value = node.get(name)
-                    # bool is an int subclass, but jsonschema_rs already rejected it as a number.
-                    if isinstance(value, (int, Decimal)):
-                        keyword = rule.violation(value)
-                        if keyword:
-                            return f"{pointer}/{name} ({keyword})"
+            nodes = [node for node in _nodes(doc, parent) if isinstance(node, dict)]
+            for names, rule in props:
+                # Types were checked by jsonschema_rs: these are ints and Decimals (never bools).
+                values = [v for node in nodes for n in names if (v := node.get(n)) is not None]
+                if values and not rule.holds_for_all(values):
+                    return _locate(doc, parent, names, rule)
         return None
 
 
@@ -200,15 +240,18 @@ def _body_contract(
         schema = _drop_enums(schema)
     rules: dict[tuple[str, ...], NumericRule] = {}
     _lift(schema, (), rules)
-    grouped: dict[tuple[str, ...], list[tuple[str, NumericRule]]] = {}
+    grouped: dict[tuple[str, ...], dict[NumericRule, list[str]]] = {}
     for path, rule in rules.items():
         if path:
-            grouped.setdefault(path[:-1], []).append((path[-1], rule))
+            grouped.setdefault(path[:-1], {}).setdefault(rule, []).append(path[-1])
     cls = jsonschema_rs.Draft4Validator if draft == 4 else jsonschema_rs.Draft202012Validator
     return BodyContract(
         media_types=media_types,
         validator=cls(schema, validate_formats=True),
-        numeric=tuple((parent, tuple(props)) for parent, props in grouped.items()),
+        numeric=tuple(
+            (parent, tuple((tuple(names), rule) for rule, names in by_rule.items()))
+            for parent, by_rule in grouped.items()
+        ),
         root_rule=rules.get(()),
     )
 

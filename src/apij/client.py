@@ -86,6 +86,7 @@ class _Base:
             raise_on_unexpected_status=False,
             httpx_args=httpx_args,
         )
+        self._longest_timeout = max(self._timeouts.connect, self._timeouts.read)
         remember_secret(self._api_key)
         self._closed = False
 
@@ -123,7 +124,10 @@ class _Base:
             raise errors.ApijTimeout("total deadline exceeded before the attempt")
         kwargs = get_paiements_ij._get_kwargs(date_debut=debut, date_fin=fin)
         kwargs["headers"] = {"Authorization": f"Bearer {token}"}
-        kwargs["timeout"] = self._httpx_timeout(remaining)
+        if remaining < self._longest_timeout:
+            # Less time left than a full attempt may take: shorten this attempt's timeouts.
+            # (Otherwise the pool's default timeouts, the same values, apply.)
+            kwargs["timeout"] = self._httpx_timeout(remaining)
         return kwargs
 
     def _emit(self, attempt: _Attempt, exc: BaseException | None, retry_in: float | None) -> None:
@@ -153,13 +157,12 @@ class _Base:
                 # A broken metrics hook must not fail the insurer's business call.
                 LOGGER.exception("on_attempt hook raised")
 
-    def _before_sleep(self, attempt: _Attempt) -> Any:
-        def hook(retry_state: tenacity.RetryCallState) -> None:
-            outcome = retry_state.outcome
-            exc = outcome.exception() if outcome is not None else None
-            self._emit(attempt, exc, retry_state.upcoming_sleep)
-
-        return hook
+    def _before_sleep(self, retry_state: tenacity.RetryCallState) -> None:
+        # The call's _Attempt is the first argument tenacity passes to the attempt function.
+        attempt: _Attempt = retry_state.args[0]
+        outcome = retry_state.outcome
+        exc = outcome.exception() if outcome is not None else None
+        self._emit(attempt, exc, retry_state.upcoming_sleep)
 
     def _prepare(
         self, fc_token: str, date_debut: DateLike, date_fin: DateLike
@@ -185,6 +188,12 @@ class ApijClient(_Base):
         super().__init__(api_key, base_url=base_url, **options)
         # Built now, not lazily: the generated getter is not thread-safe on first use.
         self._http = self._generated.get_httpx_client()
+        # One Retrying for every call: tenacity keeps its per-call state thread-local, and
+        # everything call-specific travels in the arguments (the _Attempt, the deadline).
+        self._retrying = tenacity.Retrying(
+            **tenacity_arguments(self._retry, self._timeouts.total),
+            before_sleep=self._before_sleep,
+        )
 
     def paiements(self, fc_token: str, *, date_debut: DateLike, date_fin: DateLike) -> ReleveIJ:
         """The user's IJ payment lines intersecting [date_debut, date_fin] (inclusive).
@@ -197,12 +206,10 @@ class ApijClient(_Base):
         attempt = _Attempt()
         remember_secret(token)
         try:
-            retrying = tenacity.Retrying(
-                **tenacity_arguments(self._retry, self._timeouts.total),
-                before_sleep=self._before_sleep(attempt),
-            )
             try:
-                result: ReleveIJ = retrying(self._attempt, attempt, debut, fin, token, deadline)
+                result: ReleveIJ = self._retrying(
+                    self._attempt, attempt, debut, fin, token, deadline
+                )
             except errors.ApijError as exc:
                 self._emit(attempt, exc, None)
                 raise
@@ -270,9 +277,11 @@ class AsyncApijClient(_Base):
         attempt = _Attempt()
         remember_secret(token)
         try:
+            # Per call: tenacity's per-call state is thread-local, and concurrent tasks share
+            # a thread.
             retrying = tenacity.AsyncRetrying(
                 **tenacity_arguments(self._retry, self._timeouts.total),
-                before_sleep=self._before_sleep(attempt),
+                before_sleep=self._before_sleep,
             )
             try:
                 result: ReleveIJ = await retrying(

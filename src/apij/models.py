@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 
@@ -31,6 +31,33 @@ class PaiementIJ:
     def net(self) -> Decimal:
         """Net amount: gross − CSG − CRDS (exact)."""
         return self.brut - self.csg - self.crds
+
+
+# The frozen dataclass __init__ sets each field through object.__setattr__ (~2 µs a line); the
+# decoder, which builds thousands of lines from an already validated body, fills the slots
+# through their C-level descriptors instead (~4x faster). Same object, same invariants.
+_new = object.__new__
+_SET_LINE = tuple(getattr(PaiementIJ, f.name).__set__ for f in fields(PaiementIJ))
+
+
+def _trusted_line(
+    date_debut: date,
+    date_fin: date,
+    nombre_jours: int,
+    montant_journalier: Decimal,
+    csg: Decimal,
+    crds: Decimal,
+) -> PaiementIJ:
+    """A PaiementIJ from values the decoder has already validated and typed."""
+    line = _new(PaiementIJ)
+    s0, s1, s2, s3, s4, s5 = _SET_LINE
+    s0(line, date_debut)
+    s1(line, date_fin)
+    s2(line, nombre_jours)
+    s3(line, montant_journalier)
+    s4(line, csg)
+    s5(line, crds)
+    return line
 
 
 @dataclass(frozen=True, slots=True)
