@@ -9,7 +9,6 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 import hypothesis.strategies as st
-
 from _support import to_json_schema
 
 
@@ -110,7 +109,10 @@ def _breakers(site: Site) -> list[tuple[str, Any]]:
     if "multipleOf" in schema:
         # More than two decimals: what float arithmetic produces (hypothesis-jsonschema's raw
         # 7.1000000000000005 is one) and what a client must refuse rather than round.
-        out += [("sub-cent digit", Literal("32.871")), ("float artefact", Literal("7.1000000000000005"))]
+        out += [
+            ("sub-cent digit", Literal("32.871")),
+            ("float artefact", Literal("7.1000000000000005")),
+        ]
     if "minimum" in schema:
         out.append(("below minimum", Literal(str(Decimal(str(schema["minimum"])) - 1))))
     if "maximum" in schema:
@@ -127,13 +129,15 @@ REMOVE = object()
 
 def mutated(value: Any, schema: dict[str, Any]) -> st.SearchStrategy[tuple[str, Any]]:
     """(description, body) where one node of `value` is broken in a schema-guided way."""
-    candidates = [(site, name, new) for site in sites(value, schema) for name, new in _breakers(site)]
-    candidates.append(((), "body is not an object", None))
-    candidates.append(((), "body is a list", []))
+    candidates: list[tuple[Site | None, str, Any]] = [
+        (site, name, new) for site in sites(value, schema) for name, new in _breakers(site)
+    ]
+    candidates.append((None, "body is not an object", None))
+    candidates.append((None, "body is a list", []))
 
-    def apply(choice: tuple[Any, str, Any]) -> tuple[str, Any]:
+    def apply(choice: tuple[Site | None, str, Any]) -> tuple[str, Any]:
         site, name, new = choice
-        if site == ():
+        if site is None:
             return name, new
         body = copy.deepcopy(value)
         parent = body

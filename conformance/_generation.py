@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import datetime
-import functools
 import enum
+import functools
 import typing
 from collections.abc import Callable
 from typing import Any
 
 import hypothesis.strategies as st
+from _support import OperationSpec, ResponseSpec, to_cents, to_json_schema, validator
 from hypothesis_jsonschema import from_schema
 from openapi_python_client.strings import snake_case
-
-from _support import OperationSpec, ResponseSpec, to_cents, to_json_schema, validator
 
 # Characters a header value may carry on the wire (visible ASCII and space, no edges of space).
 _HEADER_TEXT = st.from_regex(r"[!-~]([ -~]{0,30}[!-~])?", fullmatch=True)
@@ -95,7 +94,7 @@ def _python_value(annotation: Any) -> Callable[[Any], Any]:
 
 @functools.cache  # hypothesis-jsonschema's canonicalisation is slow: build once per operation
 def parameter_values(operation: OperationSpec) -> st.SearchStrategy[dict[str, Any]]:
-    """Valid wire values for the operation's parameters: required ones always, optional ones maybe."""
+    """Valid wire values of the operation's parameters: required ones always, optional maybe."""
     required: dict[str, st.SearchStrategy[Any]] = {}
     optional: dict[str, st.SearchStrategy[Any]] = {}
     for parameter in operation.parameters:

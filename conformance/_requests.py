@@ -8,10 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import requests
+from _support import OperationSpec, load_spec
 from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest
-
-from _support import OperationSpec, load_spec
 
 
 @functools.cache
@@ -44,7 +43,9 @@ def request_problems(request: httpx.Request, operation: OperationSpec) -> list[s
     return problems
 
 
-def credentials_headers(api_key: str, token: str, spec: dict[str, Any] | None = None) -> dict[str, str]:
+def credentials_headers(
+    api_key: str, token: str, spec: dict[str, Any] | None = None
+) -> dict[str, str]:
     """Headers carrying both credentials the way the contract's security schemes say."""
     spec = spec if spec is not None else load_spec()
     headers: dict[str, str] = {}

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any, Final
 
 import schemathesis
-from apij.double import SANDBOX_API_KEY
-
 from _support import REPORTS, budget, load_spec, no_shrink, operations
+
+from apij.double import SANDBOX_API_KEY
 
 CONFIG_PATH: Final = Path(__file__).with_name("schemathesis.toml")
 
@@ -47,13 +47,16 @@ def suite_config(*, disable: tuple[str, ...] = ()) -> schemathesis.Config:
     return schemathesis.Config.from_dict(data)
 
 
-def vendored_schema(config: schemathesis.Config) -> Any:
+def vendored_schema(config: schemathesis.Config) -> schemathesis.BaseSchema:
     """The vendored spec loaded by schemathesis (a copy: schemathesis annotates what it loads)."""
-    return schemathesis.openapi.from_dict(copy.deepcopy(load_spec()), config=config)
+    schema: schemathesis.BaseSchema = schemathesis.openapi.from_dict(
+        copy.deepcopy(load_spec()), config=config
+    )
+    return schema
 
 
 def positive_window_reaches_200(
-    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case
+    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case[Any]
 ) -> bool | None:
     """A positive case with a real, ordered window and the scenario's credentials must get 200.
 
@@ -103,7 +106,7 @@ class CaseStats:
         self.counts: Counter[tuple[str, int]] = Counter()
         self.phases: Counter[str] = Counter()
 
-    def record(self, case: schemathesis.Case, status: int) -> None:
+    def record(self, case: schemathesis.Case[Any], status: int) -> None:
         mode = case.meta.generation.mode.value if case.meta is not None else "explicit"
         self.counts[(mode, status)] += 1
         self.phases[case.meta.phase.name.value if case.meta is not None else "explicit"] += 1
@@ -136,11 +139,13 @@ class CaseStats:
 
 
 Scope = MutableMapping[str, Any]
-ASGIApp = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]]
+ASGIApp = Callable[
+    [Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]
+]
 
 
 def with_spec_endpoint(app: ASGIApp, spec: dict[str, Any]) -> ASGIApp:
-    """`app` that also serves `spec` at /openapi.json, so `from_asgi` loads the vendored contract."""
+    """`app` also serving `spec` at /openapi.json, so `from_asgi` loads the vendored contract."""
     body = json.dumps(spec).encode()
 
     async def wrapped(scope: Scope, receive: Any, send: Any) -> None:

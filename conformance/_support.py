@@ -39,7 +39,7 @@ def no_shrink() -> bool:
 
 
 def budget(default: int = DEFAULT_BUDGET) -> int:
-    """Examples per property (per operation for schemathesis), overridable via APIJ_CONFORMANCE_EXAMPLES."""
+    """Examples per property (per operation in schemathesis); the env variable overrides."""
     raw = os.environ.get(BUDGET_ENV)
     if raw is None:
         return default
@@ -50,8 +50,10 @@ def budget(default: int = DEFAULT_BUDGET) -> int:
 
 
 def property_settings(max_examples: int | None = None) -> settings:
-    """Reproducible hypothesis settings: derandomised (seeded from the test), no example database."""
-    phases = [p for p in Phase if p is not Phase.explain and not (no_shrink() and p is Phase.shrink)]
+    """Reproducible hypothesis settings: derandomised (seeded from the test), no database."""
+    phases = [
+        p for p in Phase if p is not Phase.explain and not (no_shrink() and p is Phase.shrink)
+    ]
     return settings(
         max_examples=max_examples if max_examples is not None else budget(),
         phases=phases,
@@ -126,7 +128,7 @@ def to_json_schema(schema: Any) -> Any:
 
 
 def validator(schema: Any) -> jsonschema_rs.Draft202012Validator:
-    """A format-checking validator; jsonschema_rs gets `multipleOf: 0.01` right, jsonschema does not."""
+    """A format-checking validator (jsonschema_rs gets `multipleOf: 0.01` right)."""
     return jsonschema_rs.Draft202012Validator(to_json_schema(schema), validate_formats=True)
 
 
@@ -199,8 +201,9 @@ def operations(spec: Mapping[str, Any] | None = None) -> list[OperationSpec]:
                 if content:
                     media_type, media = next(iter(content.items()))
                     schema = media.get("schema")
-                    raw_content = resolve_shallow(spec, raw).get("content", {})
-                    raw_schema = next(iter(raw_content.values()), {}).get("schema", {})
+                    raw_content: dict[str, Any] = resolve_shallow(spec, raw).get("content", {})
+                    first: dict[str, Any] = next(iter(raw_content.values()), {})
+                    raw_schema: dict[str, Any] = first.get("schema", {})
                     name = ref_name(raw_schema)
                 responses[int(status)] = ResponseSpec(
                     status=int(status),

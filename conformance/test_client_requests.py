@@ -1,4 +1,4 @@
-"""Every request the generated client and the face send, for any valid arguments, obeys the contract."""
+"""Every request the generated client and the face send, for any valid arguments, is valid."""
 
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ import httpx
 import hypothesis.strategies as st
 import pytest
 import respx
-from apij_client.client import Client
-from hypothesis import given, note
-
 from _generation import parameter_values, python_kwargs
 from _requests import credentials_headers, request_problems
 from _support import OperationSpec, load_spec, operations, property_settings
+from apij_client.client import Client
+from hypothesis import given, note
 
 SERVER = str(load_spec()["servers"][0]["url"])
 OPERATIONS = [pytest.param(op, id=op.operation_id) for op in operations()]

@@ -1,4 +1,4 @@
-"""The generated client parses every documented response: bodies and headers generated from the spec."""
+"""The generated client parses every documented response, bodies and headers drawn from the spec."""
 
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ import httpx
 import hypothesis.strategies as st
 import pytest
 import respx
+from _generation import parameter_values, python_kwargs, response_headers, valid_instances
+from _support import OperationSpec, ResponseSpec, dumps, load_spec, operations, property_settings
 from apij_client.client import Client
 from hypothesis import given, note
 from openapi_python_client.strings import ClassName
-
-from _generation import parameter_values, python_kwargs, response_headers, valid_instances
-from _support import OperationSpec, ResponseSpec, dumps, load_spec, operations, property_settings
 
 SERVER = str(load_spec()["servers"][0]["url"])
 CASES = [
@@ -27,7 +26,9 @@ CASES = [
 BUDGET = max(5, property_settings().max_examples // 3)
 
 
-def _serve(status: int, response: ResponseSpec, body: Any, headers: dict[str, str]) -> httpx.Response:
+def _serve(
+    status: int, response: ResponseSpec, body: Any, headers: dict[str, str]
+) -> httpx.Response:
     content_type = {"content-type": response.media_type} if response.media_type else {}
     content = dumps(body).encode() if response.schema is not None else b""
     return httpx.Response(status, content=content, headers={**content_type, **headers})

@@ -6,13 +6,15 @@ schemathesis's own transport; over ASGI that transport reaches the double, so th
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import schemathesis
-from apij.double import CnamDouble
-from apij.double.asgi import create_app
-
 from _schemathesis import CaseStats, positive_window_reaches_200, suite_config, with_spec_endpoint
 from _support import load_spec
+
+from apij.double import CnamDouble
+from apij.double.asgi import create_app
 
 APP = with_spec_endpoint(create_app(CnamDouble()), load_spec())
 SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP, config=suite_config())
@@ -20,7 +22,7 @@ STATS = CaseStats()
 
 
 @SCHEMA.parametrize()
-def test_asgi_double_conforms_to_the_spec(case: schemathesis.Case) -> None:
+def test_asgi_double_conforms_to_the_spec(case: schemathesis.Case[Any]) -> None:
     response = case.call()
     STATS.record(case, response.status_code)
     case.validate_response(response, additional_checks=[positive_window_reaches_200])

@@ -8,12 +8,11 @@ Cases are sent with one reused httpx client inside the double's respx router (sc
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 import schemathesis
-from apij.double import CnamDouble
-
 from _schemathesis import (
     CaseStats,
     positive_window_reaches_200,
@@ -21,6 +20,8 @@ from _schemathesis import (
     vendored_schema,
 )
 from _support import load_spec
+
+from apij.double import CnamDouble
 
 SERVER = str(load_spec()["servers"][0]["url"])
 SCHEMA = vendored_schema(suite_config(disable=("ignored_auth",)))
@@ -35,7 +36,7 @@ def http() -> Iterator[httpx.Client]:
 
 
 @SCHEMA.parametrize()
-def test_double_conforms_to_the_spec(case: schemathesis.Case, http: httpx.Client) -> None:
+def test_double_conforms_to_the_spec(case: schemathesis.Case[Any], http: httpx.Client) -> None:
     kwargs = case.as_transport_kwargs(base_url=SERVER)
     # httpx deprecates per-request cookies; the contract declares none, so none may be generated.
     assert not kwargs.pop("cookies", None), "the contract declares no cookie parameters"

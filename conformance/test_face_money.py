@@ -1,4 +1,4 @@
-"""The face over spec-generated bodies: exact Decimal money, derived figures, the documented errors."""
+"""The face over spec-generated bodies: exact Decimal money, derived figures, documented errors."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ import httpx
 import hypothesis.strategies as st
 import pytest
 import respx
-from apij import ApijClient, AsyncApijClient, RetryPolicy, errors
-from hypothesis import assume, given, note
-
 from _bodies import Literal, is_valid_text, mutated, render, with_literals
 from _generation import response_headers, valid_instances
 from _support import ResponseSpec, load_spec, operations, property_settings, validator
+from hypothesis import assume, given, note
+
+from apij import ApijClient, AsyncApijClient, RetryPolicy, errors
 
 SERVER = str(load_spec()["servers"][0]["url"])
 (PAIEMENTS,) = [op for op in operations() if op.operation_id == "getPaiementsIJ"]
@@ -33,8 +33,14 @@ VALID_BODIES = valid_instances(BODY_SCHEMA)
 # days) the face's totals are rounded by Python's default decimal context, so the money
 # properties are checked on realistic magnitudes (see REALISTIC_MAXIMUM); the finding is reported.
 REALISTIC_BODIES = valid_instances(BODY_SCHEMA, realistic=True)
-ERROR_BODIES = {r.status: valid_instances(r.schema) for r in PAIEMENTS.responses.values() if r.schema and r.status >= 400}
-ERROR_HEADERS = {r.status: response_headers(r) for r in PAIEMENTS.responses.values() if r.status >= 400}
+ERROR_BODIES = {
+    r.status: valid_instances(r.schema)
+    for r in PAIEMENTS.responses.values()
+    if r.schema and r.status >= 400
+}
+ERROR_HEADERS = {
+    r.status: response_headers(r) for r in PAIEMENTS.responses.values() if r.status >= 400
+}
 BUDGET = property_settings().max_examples
 TOKEN = "conformance.user-token"
 
@@ -105,7 +111,9 @@ def test_amounts_are_decimals_equal_to_the_json_literals(
             got = getattr(paiement, name)
             want = _expected(value, LINE_SCHEMA["properties"][name])
             assert got == want, f"{name}: {got!r} != {want!r}"
-            assert type(got) is type(want), f"{name}: {type(got).__name__}, not {type(want).__name__}"
+            assert type(got) is type(want), (
+                f"{name}: {type(got).__name__}, not {type(want).__name__}"
+            )
         # Derived figures, recomputed from the literals with enough precision to be exact.
         with localcontext(prec=100):
             brut = line["nombre_jours"] * Decimal(line["montant_journalier"].text)
@@ -114,7 +122,9 @@ def test_amounts_are_decimals_equal_to_the_json_literals(
         assert paiement.net == net
     lines = written["paiements"]
     with localcontext(prec=100):
-        total_brut = sum((p["nombre_jours"] * Decimal(p["montant_journalier"].text) for p in lines), Decimal(0))
+        total_brut = sum(
+            (p["nombre_jours"] * Decimal(p["montant_journalier"].text) for p in lines), Decimal(0)
+        )
         total_csg = sum((Decimal(p["csg"].text) for p in lines), Decimal(0))
         total_crds = sum((Decimal(p["crds"].text) for p in lines), Decimal(0))
         total_net = total_brut - total_csg - total_crds
@@ -136,9 +146,11 @@ def test_the_worked_example_of_the_contract(served: Served, face: ApijClient) ->
         '"montant_journalier":32.87,"csg":28.53,"crds":2.30}'
     )
     served.status, served.headers = SUCCESS.status, {}
-    served.text = f'{{"date_debut":"2025-01-01","date_fin":"2025-06-30","paiements":[{line},{line}]}}'
+    served.text = (
+        f'{{"date_debut":"2025-01-01","date_fin":"2025-06-30","paiements":[{line},{line}]}}'
+    )
     releve = _call(face)
-    (first, second) = releve.paiements
+    (first, _) = releve.paiements
     assert (first.brut, first.csg, first.crds, first.net) == tuple(
         map(Decimal, ("460.18", "28.53", "2.30", "429.35"))
     )

@@ -1,4 +1,4 @@
-"""Drift, proven: each contract mutation must turn the gate red, stale and (unless absorbed) updated.
+"""Drift, proven: each contract mutation turns the gate red, stale and (unless absorbed) updated.
 
 For every mutation of the catalogue (conformance/_mutations.py), on a throwaway copy of the
 project: the mutated spec is written over the vendored one with generated/ left stale, and the
@@ -17,7 +17,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
 from _mutations import CATALOGUE, Mutation
 from _project_copy import GATE_BUDGET, STALE_GATE, UPDATED_GATE, Outcome, WarmPython, judge
 from _support import REPORTS
@@ -66,15 +65,17 @@ def _after(outcome: Outcome) -> str:
 
 def _table(results: dict[str, Outcome]) -> list[str]:
     rows = [
-        "| mutation | stale verdict | after update-spec | caught by (after) | expected after |",
-        "|---|---|---|---|---|",
+        "| mutation | stale verdict | after update-spec | caught by (after) | expected after | s |",
+        "|---|---|---|---|---|---|",
     ]
     for mutation in CATALOGUE:
         o = results[mutation.name]
         caught = ", ".join(sorted(o.after.checks)) if o.after else "update-spec"
         stale = f"{_verdict(not o.stale.passed)} ({', '.join(sorted(o.stale.checks)) or '-'})"
         expected = ", ".join(sorted(mutation.after)) or "pass"
-        rows.append(f"| {mutation.name} | {stale} | {_after(o)} | {caught or '-'} | {expected} |")
+        took = f"{sum(o.seconds.values()):.1f}"
+        cells = [mutation.name, stale, _after(o), caught or "-", expected, took]
+        rows.append("| " + " | ".join(cells) + " |")
     return rows
 
 
@@ -113,7 +114,9 @@ def test_catalogue_is_large_enough_and_has_controls() -> None:
 
 
 @pytest.mark.parametrize("mutation", CATALOGUE, ids=lambda m: m.name)
-def test_gate_verdicts_match_the_catalogue(outcomes: dict[str, Outcome], mutation: Mutation) -> None:
+def test_gate_verdicts_match_the_catalogue(
+    outcomes: dict[str, Outcome], mutation: Mutation
+) -> None:
     outcome = outcomes[mutation.name]
     assert (not outcome.stale.passed) == mutation.stale_fails, (
         f"stale gate: expected {'failure' if mutation.stale_fails else 'success'}, "
