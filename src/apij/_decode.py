@@ -16,7 +16,7 @@ from apij_client.models.erreur_code import ErreurCode
 
 from apij import errors
 from apij._contract import BodyContract, contract
-from apij.models import ReleveIJ, _trusted_line
+from apij.models import PaiementIJ, ReleveIJ, _trusted_line
 
 __all__ = ["decode", "parse_retry_after", "scrub"]
 
@@ -80,7 +80,7 @@ def _releve(doc: dict[str, Any]) -> ReleveIJ:
     # Validated first, so keys and types are as the spec says. A hot loop (1,000-line bodies):
     # locals, no helper calls. JSON `32` parses as int and `14.0` as Decimal: normalise both.
     iso, dec, line = date.fromisoformat, Decimal, _trusted_line
-    lines = []
+    lines: list[PaiementIJ] = []
     append = lines.append
     for p in doc["paiements"]:
         jours, montant, csg, crds = p["nombre_jours"], p["montant_journalier"], p["csg"], p["crds"]

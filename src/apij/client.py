@@ -53,7 +53,15 @@ def _transport_error(exc: httpx.TransportError) -> errors.ApijError:
 
 
 class _Base:
-    """Settings and per-attempt plumbing shared by the sync and async clients."""
+    """Settings and per-attempt plumbing shared by the sync and async clients.
+
+    `api_key`: the partner's CNAM key (header X-API-Key, on every call). `base_url`: the API
+    root, e.g. the spec's test server. `timeouts`: per-attempt connect/read and the call's
+    total deadline. `retry`: what is retried and how. `on_attempt`: called with an
+    `AttemptEvent` after every attempt (metrics). `limits`: the connection pool's size.
+    `verify`: TLS verification (a CA bundle path, or False for tests only). `transport`: an
+    httpx transport to send through (tests, benchmarks, proxies).
+    """
 
     _generated: GeneratedClient
 
@@ -67,7 +75,7 @@ class _Base:
         on_attempt: AttemptHook | None = None,
         limits: httpx.Limits | None = None,
         verify: bool | str = True,
-        transport: Any = None,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._api_key = check_api_key(api_key)
         self._base_url = check_base_url(base_url)
@@ -89,6 +97,10 @@ class _Base:
         self._longest_timeout = max(self._timeouts.connect, self._timeouts.read)
         remember_secret(self._api_key)
         self._closed = False
+        self._open()
+
+    def _open(self) -> None:
+        raise NotImplementedError
 
     @property
     def base_url(self) -> str:
@@ -184,8 +196,7 @@ class ApijClient(_Base):
     ...     releve = client.paiements(fc_token, date_debut="2025-01-01", date_fin="2025-06-30")
     """
 
-    def __init__(self, api_key: str, *, base_url: str, **options: Any) -> None:
-        super().__init__(api_key, base_url=base_url, **options)
+    def _open(self) -> None:
         # Built now, not lazily: the generated getter is not thread-safe on first use.
         self._http = self._generated.get_httpx_client()
         # One Retrying for every call: tenacity keeps its per-call state thread-local, and
@@ -261,8 +272,7 @@ class AsyncApijClient(_Base):
     ...     releve = await client.paiements(fc_token, date_debut=debut, date_fin=fin)
     """
 
-    def __init__(self, api_key: str, *, base_url: str, **options: Any) -> None:
-        super().__init__(api_key, base_url=base_url, **options)
+    def _open(self) -> None:
         self._http = self._generated.get_async_httpx_client()
 
     async def paiements(

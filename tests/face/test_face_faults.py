@@ -6,6 +6,7 @@ import asyncio
 import time
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from _face_support import BASE_URL, FAST_RETRY, KEY, person
@@ -40,7 +41,7 @@ class Outcome:
 
 def run(mode: str, token: str, timeouts: Timeouts, retry: RetryPolicy = FAST_RETRY) -> Outcome:
     events: list[AttemptEvent] = []
-    options = {"retry": retry, "timeouts": timeouts, "on_attempt": events.append}
+    options: dict[str, Any] = {"retry": retry, "timeouts": timeouts, "on_attempt": events.append}
     started = time.monotonic()
     result: ReleveIJ | None = None
     error: ApijError | None = None
@@ -80,6 +81,11 @@ MATRIX: list[tuple[Fault, int, int, type[ApijError] | None]] = [
     (Fault.TRUNCATED_BODY, 9, 4, ConnectionFailed),
     (Fault.SCHEMA_VIOLATION, 1, 1, UnexpectedResponse),
 ]
+
+
+def test_matrix_covers_every_fault_of_the_double() -> None:
+    # A fault added to the double must get its row here.
+    assert {fault for fault, _, _, _ in MATRIX} == set(Fault)
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
