@@ -15,8 +15,7 @@ import copy
 import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Context, Decimal, InvalidOperation
-from itertools import repeat
+from decimal import Context, Decimal, InvalidOperation, localcontext
 from typing import Any
 
 import jsonschema_rs
@@ -75,8 +74,12 @@ class NumericRule:
             if high > self.maximum or (self.exclusive_maximum and high == self.maximum):
                 return False
         if self.multiple_of is not None:
+            quantum = self.multiple_of
             try:
-                return not any(map(_EXACT.remainder, values, repeat(self.multiple_of)))
+                # Our own context, never the caller's thread-local one (whose precision could
+                # make an exact remainder fail); `%` is the fastest exact remainder in CPython.
+                with localcontext(_EXACT):
+                    return not any(value % quantum for value in values)
             except InvalidOperation:
                 return False
         return True

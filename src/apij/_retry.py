@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 import tenacity
@@ -40,15 +42,30 @@ class _WaitHonouringRetryAfter(tenacity.wait.wait_base):
         return max(wait, retry_after) if isinstance(retry_after, float) else wait
 
 
-def tenacity_arguments(policy: RetryPolicy, total: float) -> dict[str, Any]:
-    """Arguments for `tenacity.Retrying`/`AsyncRetrying` enforcing `policy` within `total` s.
+class _StopBeforeDeadline(tenacity.stop.stop_base):
+    """Stop when the next wait would end at or past the call's deadline (monotonic clock).
 
-    `stop_before_delay` stops when the next wait would end past the deadline, so a retry never
+    Like tenacity's `stop_before_delay`, but against the deadline the call computed when it
+    started, so time spent before tenacity took over (the first attempt) counts too.
+    """
+
+    def __init__(self, deadline_of: Callable[[tenacity.RetryCallState], float]) -> None:
+        self._deadline_of = deadline_of
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
+        return time.monotonic() + retry_state.upcoming_sleep >= self._deadline_of(retry_state)
+
+
+def tenacity_arguments(
+    policy: RetryPolicy, deadline_of: Callable[[tenacity.RetryCallState], float]
+) -> dict[str, Any]:
+    """Arguments for `tenacity.Retrying`/`AsyncRetrying` enforcing `policy` by a deadline.
+
+    The stop condition fires when the next wait would end past the deadline, so a retry never
     sleeps beyond it; `reraise` hands the caller the last typed error, not a RetryError.
     """
     return {
-        "stop": tenacity.stop_after_attempt(policy.max_attempts)
-        | tenacity.stop_before_delay(total),
+        "stop": tenacity.stop_after_attempt(policy.max_attempts) | _StopBeforeDeadline(deadline_of),
         "wait": _WaitHonouringRetryAfter(policy),
         "retry": tenacity.retry_if_exception(lambda exc: is_retryable(policy, exc)),
         "reraise": True,

@@ -8,7 +8,7 @@ shared client's headers (the generated `with_headers()` would mutate them for ev
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from types import TracebackType
 from typing import Any, Self
@@ -23,7 +23,7 @@ from apij import errors
 from apij._decode import decode
 from apij._inputs import DateLike, check_api_key, check_base_url, check_token, check_window
 from apij._log import LOGGER, forget_secret, remember_secret
-from apij._retry import tenacity_arguments
+from apij._retry import is_retryable, tenacity_arguments
 from apij.config import AttemptEvent, AttemptHook, RetryPolicy, Timeouts
 from apij.models import ReleveIJ
 
@@ -34,12 +34,14 @@ _USER_AGENT = "apij-python/0.1.0"
 
 @dataclass(slots=True)
 class _Attempt:
-    """What the last attempt of one call did, for the attempt event and the log line."""
+    """One call's state: its deadline, what its last attempt did (for the event and the log),
+    and the first attempt's failure while tenacity replays it (see `_Base._replay`)."""
 
+    deadline: float
     number: int = 0
     status: int | None = None
     duration: float = 0.0
-    started: float = field(default_factory=time.monotonic)
+    replay: errors.ApijError | None = None
 
 
 def _transport_error(exc: httpx.TransportError) -> errors.ApijError:
@@ -176,6 +178,12 @@ class _Base:
         exc = outcome.exception() if outcome is not None else None
         self._emit(attempt, exc, retry_state.upcoming_sleep)
 
+    def _retrying_arguments(self) -> dict[str, Any]:
+        return {
+            **tenacity_arguments(self._retry, lambda state: state.args[0].deadline),
+            "before_sleep": self._before_sleep,
+        }
+
     def _prepare(
         self, fc_token: str, date_debut: DateLike, date_fin: DateLike
     ) -> tuple[str, date, date, float]:
@@ -200,11 +208,8 @@ class ApijClient(_Base):
         # Built now, not lazily: the generated getter is not thread-safe on first use.
         self._http = self._generated.get_httpx_client()
         # One Retrying for every call: tenacity keeps its per-call state thread-local, and
-        # everything call-specific travels in the arguments (the _Attempt, the deadline).
-        self._retrying = tenacity.Retrying(
-            **tenacity_arguments(self._retry, self._timeouts.total),
-            before_sleep=self._before_sleep,
-        )
+        # everything call-specific travels in the arguments (the _Attempt).
+        self._retrying = tenacity.Retrying(**self._retrying_arguments())
 
     def paiements(self, fc_token: str, *, date_debut: DateLike, date_fin: DateLike) -> ReleveIJ:
         """The user's IJ payment lines intersecting [date_debut, date_fin] (inclusive).
@@ -214,13 +219,19 @@ class ApijClient(_Base):
         subclass for every failure of the call.
         """
         token, debut, fin, deadline = self._prepare(fc_token, date_debut, date_fin)
-        attempt = _Attempt()
+        attempt = _Attempt(deadline)
         remember_secret(token)
         try:
             try:
-                result: ReleveIJ = self._retrying(
-                    self._attempt, attempt, debut, fin, token, deadline
-                )
+                # The happy path skips tenacity's machinery (~20 µs); a failure is handed to
+                # tenacity, which replays it as attempt 1 and decides everything from there.
+                try:
+                    result = self._attempt(attempt, debut, fin, token)
+                except errors.ApijError as exc:
+                    if not is_retryable(self._retry, exc):
+                        raise
+                    attempt.replay = exc
+                    result = self._retrying(self._replay, attempt, debut, fin, token)
             except errors.ApijError as exc:
                 self._emit(attempt, exc, None)
                 raise
@@ -229,14 +240,18 @@ class ApijClient(_Base):
         finally:
             forget_secret(token)
 
-    def _attempt(
-        self, attempt: _Attempt, debut: date, fin: date, token: str, deadline: float
-    ) -> ReleveIJ:
+    def _replay(self, attempt: _Attempt, debut: date, fin: date, token: str) -> ReleveIJ:
+        if attempt.replay is not None:
+            failure, attempt.replay = attempt.replay, None
+            raise failure
+        return self._attempt(attempt, debut, fin, token)
+
+    def _attempt(self, attempt: _Attempt, debut: date, fin: date, token: str) -> ReleveIJ:
         attempt.number += 1
         attempt.status = None
         started = time.monotonic()
         try:
-            kwargs = self._request(debut, fin, token, deadline)
+            kwargs = self._request(debut, fin, token, attempt.deadline)
             try:
                 response = self._http.request(**kwargs)
             except httpx.TransportError as exc:
@@ -284,19 +299,20 @@ class AsyncApijClient(_Base):
         attempt.
         """
         token, debut, fin, deadline = self._prepare(fc_token, date_debut, date_fin)
-        attempt = _Attempt()
+        attempt = _Attempt(deadline)
         remember_secret(token)
         try:
-            # Per call: tenacity's per-call state is thread-local, and concurrent tasks share
-            # a thread.
-            retrying = tenacity.AsyncRetrying(
-                **tenacity_arguments(self._retry, self._timeouts.total),
-                before_sleep=self._before_sleep,
-            )
             try:
-                result: ReleveIJ = await retrying(
-                    self._attempt, attempt, debut, fin, token, deadline
-                )
+                try:
+                    result = await self._attempt(attempt, debut, fin, token)
+                except errors.ApijError as exc:
+                    if not is_retryable(self._retry, exc):
+                        raise
+                    attempt.replay = exc
+                    # Per call: tenacity's per-call state is thread-local, and concurrent
+                    # tasks share a thread.
+                    retrying = tenacity.AsyncRetrying(**self._retrying_arguments())
+                    result = await retrying(self._replay, attempt, debut, fin, token)
             except errors.ApijError as exc:
                 self._emit(attempt, exc, None)
                 raise
@@ -305,16 +321,20 @@ class AsyncApijClient(_Base):
         finally:
             forget_secret(token)
 
-    async def _attempt(
-        self, attempt: _Attempt, debut: date, fin: date, token: str, deadline: float
-    ) -> ReleveIJ:
+    async def _replay(self, attempt: _Attempt, debut: date, fin: date, token: str) -> ReleveIJ:
+        if attempt.replay is not None:
+            failure, attempt.replay = attempt.replay, None
+            raise failure
+        return await self._attempt(attempt, debut, fin, token)
+
+    async def _attempt(self, attempt: _Attempt, debut: date, fin: date, token: str) -> ReleveIJ:
         attempt.number += 1
         attempt.status = None
         started = time.monotonic()
         try:
-            kwargs = self._request(debut, fin, token, deadline)
+            kwargs = self._request(debut, fin, token, attempt.deadline)
             try:
-                with anyio.fail_after(max(deadline - started, 0.0)):
+                with anyio.fail_after(max(attempt.deadline - started, 0.0)):
                     response = await self._http.request(**kwargs)
             except TimeoutError:
                 raise errors.ApijTimeout("total deadline exceeded") from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 __all__ = ["PaiementIJ", "ReleveIJ"]
 
@@ -40,24 +41,27 @@ _new = object.__new__
 _SET_LINE = tuple(getattr(PaiementIJ, f.name).__set__ for f in fields(PaiementIJ))
 
 
-def _trusted_line(
-    date_debut: date,
-    date_fin: date,
-    nombre_jours: int,
-    montant_journalier: Decimal,
-    csg: Decimal,
-    crds: Decimal,
-) -> PaiementIJ:
-    """A PaiementIJ from values the decoder has already validated and typed."""
-    line = _new(PaiementIJ)
+def _trusted_lines(rows: list[dict[str, Any]]) -> tuple[PaiementIJ, ...]:
+    """PaiementIJ lines from JSON objects the decoder has validated against the spec.
+
+    A hot loop (1,000-line bodies): locals only. JSON `32` parses as int and `14.0` as
+    Decimal: money is normalised to Decimal and days to int.
+    """
+    iso, dec, new, cls = date.fromisoformat, Decimal, _new, PaiementIJ
     s0, s1, s2, s3, s4, s5 = _SET_LINE
-    s0(line, date_debut)
-    s1(line, date_fin)
-    s2(line, nombre_jours)
-    s3(line, montant_journalier)
-    s4(line, csg)
-    s5(line, crds)
-    return line
+    lines: list[PaiementIJ] = []
+    append = lines.append
+    for p in rows:
+        jours, montant, csg, crds = p["nombre_jours"], p["montant_journalier"], p["csg"], p["crds"]
+        line = new(cls)
+        s0(line, iso(p["date_debut"]))
+        s1(line, iso(p["date_fin"]))
+        s2(line, jours if type(jours) is int else int(jours))
+        s3(line, montant if type(montant) is dec else dec(montant))
+        s4(line, csg if type(csg) is dec else dec(csg))
+        s5(line, crds if type(crds) is dec else dec(crds))
+        append(line)
+    return tuple(lines)
 
 
 @dataclass(frozen=True, slots=True)
