@@ -152,7 +152,12 @@ def run_gate(warm: WarmPython, project: Path, tests: tuple[str, ...], name: str)
     # The warm interpreter has imported respx, anyio and schemathesis, which are also pytest
     # plugins: pytest can no longer rewrite their (library-internal) asserts, and says so.
     quiet = ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
-    argv = ["pytest", "-q", "-p", "no:cacheprovider", *quiet, f"--junitxml={report}", *tests]
+    # One line per failure: the JUnit file keeps each message, and formatting full hypothesis
+    # tracebacks for a dozen failures costs seconds per gate.
+    argv = [
+        "pytest", "-q", "--tb=line", "-p", "no:cacheprovider", *quiet, f"--junitxml={report}",
+        *tests,
+    ]  # fmt: skip
     run = GateRun(warm.run(project, "pytest", argv, log))
     if not report.exists():
         text = log.read_text(encoding="utf-8", errors="replace")
