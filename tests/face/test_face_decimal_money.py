@@ -140,7 +140,7 @@ def test_extra_fields_allowed_by_the_spec_are_tolerated(mock: respx.MockRouter) 
 cents = st.integers(min_value=0, max_value=10**9)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(lines=st.lists(st.tuples(st.integers(1, 31), cents, cents, cents), max_size=6))
 def test_gross_net_and_totals_match_integer_cent_arithmetic(
     lines: list[tuple[int, int, int, int]],
