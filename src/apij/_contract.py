@@ -111,7 +111,10 @@ def _lift(schema: Any, path: tuple[str, ...], rules: dict[tuple[str, ...], Numer
     """Move numeric keywords of `type: number` schemas into `rules`, keyed by instance path."""
     if not isinstance(schema, dict):
         return
-    if schema.get("type") == "number" and any(k in schema for k in _NUMERIC_KEYWORDS):
+    # Only plain numbers (nullable or not): the exact checks see numbers and skip nulls.
+    if schema.get("type") in ("number", ["number", "null"]) and any(
+        k in schema for k in _NUMERIC_KEYWORDS
+    ):
         rules[path] = _rule_of(schema)
         for keyword in _NUMERIC_KEYWORDS:
             schema.pop(keyword, None)

@@ -1,0 +1,97 @@
+"""The compiled contract follows the spec it is given: numeric rules lifted exactly, others kept."""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from apij_client.spec import SPEC
+
+from apij._contract import compile_contract, contract
+
+
+def line(**amounts: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "date_debut": "2025-03-04",
+        "date_fin": "2025-03-17",
+        "nombre_jours": 14,
+        "montant_journalier": Decimal("32.87"),
+        "csg": Decimal("28.53"),
+        "crds": Decimal("2.30"),
+    }
+    return {**base, **amounts}
+
+
+def releve(*lines: dict[str, Any]) -> dict[str, Any]:
+    return {"date_debut": "2025-01-01", "date_fin": "2025-06-30", "paiements": list(lines)}
+
+
+def spec_with_montant(**keywords: Any) -> dict[str, Any]:
+    spec = copy.deepcopy(SPEC)
+    montant = spec["components"]["schemas"]["Montant"]
+    for key in ("minimum", "multipleOf", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        montant.pop(key, None)
+    montant.update(keywords)
+    return spec
+
+
+def test_every_documented_status_is_known() -> None:
+    compiled = contract()
+    assert compiled.statuses == {200, 400, 401, 403, 404, 429, 500, 502, 503}
+    assert compiled.retry_after_statuses == {429, 503}
+    assert compiled.bodies[200].accepts_media_type("application/json; charset=utf-8")
+    assert not compiled.bodies[200].accepts_media_type("text/html")
+
+
+def test_spec_rules_are_enforced_exactly() -> None:
+    body = contract().bodies[200]
+    assert body.violation(releve(line(), line(csg=Decimal("0.07")))) is None
+    assert body.violation(releve(line(), line(csg=Decimal("7.1000000000000005")))) == (
+        "/paiements/1/csg (multipleOf)"
+    )
+    assert body.violation(releve(line(crds=Decimal("-0.01")))) == "/paiements/0/crds (minimum)"
+    assert body.violation(releve(line(montant_journalier=32))) is None  # JSON integer amount
+
+
+def test_a_changed_spec_changes_the_verdict() -> None:
+    # A future spec allowing tenths of a cent, capping amounts and excluding zero.
+    body = compile_contract(
+        spec_with_montant(multipleOf=0.001, minimum=0, exclusiveMinimum=True, maximum=1000)
+    ).bodies[200]
+    assert body.violation(releve(line(csg=Decimal("2.305")))) is None
+    assert body.violation(releve(line(csg=Decimal("2.3055")))) == "/paiements/0/csg (multipleOf)"
+    assert body.violation(releve(line(crds=Decimal(0)))) == "/paiements/0/crds (minimum)"
+    assert body.violation(releve(line(montant_journalier=Decimal("1000.001")))) == (
+        "/paiements/0/montant_journalier (maximum)"
+    )
+
+
+def test_rules_outside_properties_stay_with_jsonschema() -> None:
+    # Under allOf the lifting does not reach: jsonschema_rs keeps judging it (exactly, slower).
+    spec = spec_with_montant(allOf=[{"type": "number", "multipleOf": 0.01, "minimum": 0}])
+    body = compile_contract(spec).bodies[200]
+    assert body.violation(releve(line())) is None
+    bad = body.violation(releve(line(csg=Decimal("0.001"))))
+    assert bad is not None
+    assert bad.startswith("/paiements/0/csg")
+
+
+def test_nullable_is_understood() -> None:
+    spec = spec_with_montant(minimum=0, multipleOf=0.01, nullable=True)
+    body = compile_contract(spec).bodies[200]
+    assert body.numeric, "nullable amounts keep the fast exact path"
+    assert body.violation(releve(line(crds=None))) is None
+    assert body.violation(releve(line(crds=Decimal("0.001")))) == "/paiements/0/crds (multipleOf)"
+    assert contract().bodies[200].violation(releve(line(crds=None))) == "/paiements/0/crds (type)"
+
+
+@pytest.mark.parametrize("code", ["jeton_expire", "un_code_futur"])
+def test_error_bodies_strict_and_relaxed(code: str) -> None:
+    compiled = contract()
+    doc = {"code": code, "message": "m"}
+    strict_ok = compiled.bodies[401].violation(doc) is None
+    assert strict_ok == (code == "jeton_expire")
+    assert compiled.relaxed_bodies[401].violation(doc) is None
+    assert compiled.relaxed_bodies[401].violation({"code": code}) is not None
