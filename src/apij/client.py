@@ -35,7 +35,7 @@ _USER_AGENT = "apij-python/0.1.0"
 @dataclass(slots=True)
 class _Attempt:
     """One call's state: its deadline, what its last attempt did (for the event and the log),
-    and the first attempt's failure while tenacity replays it (see `_Base._replay`)."""
+    and the first attempt's failure while tenacity replays it (see `ApijClient._replay`)."""
 
     deadline: float
     number: int = 0
