@@ -17,10 +17,14 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+# Built once: people are immutable and cache their computed lines.
+PEOPLE = tuple(person(i) for i in range(200))
+
+
 @pytest.fixture
 def double() -> CnamDouble:
     """A double knowing 200 fingerprinted people (faults cleared per test: a fresh instance)."""
-    return CnamDouble(people=[person(i) for i in range(200)], api_keys=[KEY])
+    return CnamDouble(people=PEOPLE, api_keys=[KEY])
 
 
 @pytest.fixture
