@@ -28,8 +28,12 @@ WINDOWS = st.tuples(
     st.dates(datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)),
     st.integers(0, 800),
 ).map(lambda w: (w[0], w[0] + datetime.timedelta(days=w[1])))
+# The answer does not matter here, but the face judges it: give the contract's success shape.
+(SUCCESS,) = [r for s, r in PAIEMENTS.responses.items() if 200 <= s < 300]
 OK = httpx.Response(
-    200, json={"date_debut": "2025-01-01", "date_fin": "2025-01-31", "paiements": []}
+    SUCCESS.status,
+    content=b'{"date_debut":"2025-01-01","date_fin":"2025-01-31","paiements":[]}',
+    headers={"content-type": SUCCESS.media_type or "application/json"},
 )
 
 

@@ -54,7 +54,9 @@ class Served:
     headers: dict[str, str] = field(default_factory=dict)
 
     def respond(self, request: httpx.Request) -> httpx.Response:
-        media = SUCCESS.media_type or "application/json"
+        # Each status in the media type its own response documents.
+        documented = PAIEMENTS.responses.get(self.status)
+        media = (documented.media_type if documented else None) or "application/json"
         headers = {"content-type": media, **self.headers}
         return httpx.Response(self.status, content=self.text.encode(), headers=headers)
 

@@ -44,12 +44,14 @@ def outcomes(pytestconfig: pytest.Config) -> dict[str, Outcome]:
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         results = {o.mutation.name: o for share in pool.map(_judge_all, shares) for o in share}
     summary = _report(results, time.monotonic() - started)
-    # Straight to the terminal, captured or not (`-s` not needed).
+    # Straight to the terminal with capturing suspended (`-s` not needed).
+    capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
     terminal = pytestconfig.pluginmanager.get_plugin("terminalreporter")
-    if terminal is not None:
-        terminal.write_line("")
-        for line in summary:
-            terminal.write_line(line)
+    if capture is not None and terminal is not None:
+        with capture.global_and_fixture_disabled():
+            terminal.write_line("")
+            for line in summary:
+                terminal.write_line(line)
     return results
 
 
