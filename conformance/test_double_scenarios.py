@@ -44,11 +44,27 @@ def http() -> Iterator[httpx.Client]:
 
 
 SEEN: set[int] = set()
+WINDOW = ("2025-01-01", "2025-12-31")
+
+
+def _query() -> dict[str, str]:
+    """The required query parameters as the spec names them: the 2025 window, else examples."""
+    query: dict[str, str] = {}
+    dates = iter(WINDOW)
+    for parameter in PAIEMENTS.parameters:
+        if parameter["in"] != "query" or not parameter.get("required"):
+            continue
+        schema = parameter.get("schema", {})
+        if schema.get("format") == "date":
+            query[parameter["name"]] = next(dates)
+        elif "example" in parameter or "enum" in schema:
+            query[parameter["name"]] = str(parameter.get("example", schema.get("enum", [""])[0]))
+    return query
 
 
 def _ask(http: httpx.Client, token: str, extra: dict[str, str]) -> None:
     """Request the 2025 window as `token`, and judge the answer against the spec."""
-    query = {"dateDebut": "2025-01-01", "dateFin": "2025-12-31"}
+    query = _query()
     headers = {**credentials_headers(SANDBOX_API_KEY, token), **extra}
     operation = SCHEMA[PAIEMENTS.path][PAIEMENTS.method.upper()]
     case = operation.Case(query=query, headers=headers)
