@@ -176,6 +176,10 @@ def run_gate(warm: WarmPython, project: Path, tests: tuple[str, ...], name: str)
         # A module that fails to collect is reported with an empty classname and its dotted name.
         label = _label(case.get("classname") or case.get("name") or "")
         message = (problem.get("message") or "").strip().splitlines()
+        if message == ["collection failure"]:
+            # The reason is in the body: pytest's `E   ...` lines.
+            message = [line[1:].strip() for line in (problem.text or "").splitlines()
+                       if line.startswith("E ")][-1:] or message  # fmt: skip
         run.failures.setdefault(label, []).append(
             f"{case.get('name')}: {message[0][:200] if message else ''}"
         )

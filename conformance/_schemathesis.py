@@ -39,6 +39,12 @@ def suite_config(*, disable: tuple[str, ...] = ()) -> schemathesis.Config:
     """conformance/schemathesis.toml with the scenario credentials and this run's budget."""
     data = tomllib.loads(CONFIG_PATH.read_text(encoding="utf-8"))
     data = _substitute(data, {"APIJ_API_KEY": SANDBOX_API_KEY, "APIJ_FC_TOKEN": scenario_token()})
+    # Credentials only for schemes the contract declares: if a scheme disappears, the double's
+    # behaviour (does it still demand that credential?) is what must be judged.
+    declared = load_spec().get("components", {}).get("securitySchemes", {})
+    schemes = data.get("auth", {}).get("openapi", {})
+    for name in [n for n in schemes if n not in declared]:
+        del schemes[name]
     data["generation"]["max-examples"] = budget(data["generation"]["max-examples"])
     if no_shrink():
         data["generation"]["no-shrink"] = True
