@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, Inexact
+from functools import reduce
 from typing import Any
 
 __all__ = ["PaiementIJ", "ReleveIJ"]
 
 _ZERO = Decimal(0)
+# Money arithmetic never rounds. The default context keeps 28 digits, which a body the contract
+# allows (no maximum on days or amounts) can exceed; this one is as wide as Decimal goes and
+# traps Inexact, so a rounding could never pass silently. Context methods leave the caller's
+# thread-local context alone.
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[Inexact])
+
+
+def _sum(amounts: Any) -> Decimal:
+    return reduce(_EXACT.add, amounts, _ZERO)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,12 +36,12 @@ class PaiementIJ:
     @property
     def brut(self) -> Decimal:
         """Gross amount: `nombre_jours × montant_journalier` (exact)."""
-        return self.nombre_jours * self.montant_journalier
+        return _EXACT.multiply(Decimal(self.nombre_jours), self.montant_journalier)
 
     @property
     def net(self) -> Decimal:
         """Net amount: gross − CSG − CRDS (exact)."""
-        return self.brut - self.csg - self.crds
+        return _EXACT.subtract(_EXACT.subtract(self.brut, self.csg), self.crds)
 
 
 # The frozen dataclass __init__ sets each field through object.__setattr__ (~2 µs a line); the
@@ -80,19 +90,19 @@ class ReleveIJ:
     @property
     def total_brut(self) -> Decimal:
         """Sum of the lines' gross amounts."""
-        return sum((p.brut for p in self.paiements), _ZERO)
+        return _sum(p.brut for p in self.paiements)
 
     @property
     def total_csg(self) -> Decimal:
         """Sum of the CSG withheld."""
-        return sum((p.csg for p in self.paiements), _ZERO)
+        return _sum(p.csg for p in self.paiements)
 
     @property
     def total_crds(self) -> Decimal:
         """Sum of the CRDS withheld."""
-        return sum((p.crds for p in self.paiements), _ZERO)
+        return _sum(p.crds for p in self.paiements)
 
     @property
     def total_net(self) -> Decimal:
         """Sum of the lines' net amounts (= total gross − total CSG − total CRDS)."""
-        return sum((p.net for p in self.paiements), _ZERO)
+        return _sum(p.net for p in self.paiements)
