@@ -1,4 +1,4 @@
-"""The README's runnable snippets run as written: the first-screen example and the fixture example."""
+"""The README's runnable snippets run as written: the first-screen and the fixture examples."""
 
 from __future__ import annotations
 
