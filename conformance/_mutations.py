@@ -172,7 +172,7 @@ CATALOGUE: tuple[Mutation, ...] = (
     _m("change-field-type", change_field_type, {"schemathesis/respx", "face"}),
     _m("add-required-query-parameter", add_required_query_parameter, {"client requests"}),
     _m("rename-parameter", rename_parameter, {"schemathesis/respx", "client requests"}),
-    _m("remove-enum-value", remove_enum_value, {"apij import"}),
+    _m("remove-enum-value", remove_enum_value, {"face", "double scenarios"}),
     _m("add-enum-value", add_enum_value, set()),
     _m("change-success-status", change_success_status, {"schemathesis/respx"}),
     _m("change-media-type", change_media_type, {"schemathesis/respx"}),
