@@ -20,7 +20,8 @@ MODULES = ("bench_face", "bench_double")
 
 
 def main() -> int:
-    console = Console()
+    # Wide enough for one row per line when the output is piped or saved.
+    console = Console(width=140)
     table = Table(title="apij benchmarks (this machine, one run)")
     for column in ("benchmark", "subject", "figure", "value"):
         table.add_column(column, justify="right" if column == "value" else "left")
