@@ -156,8 +156,15 @@ def _double_target(token: str | None, scenario: str | None) -> Iterator[tuple[st
         token = SCENARIOS[name].token
     elif scenario is None:
         name = next((n for n, p in SCENARIOS.items() if p.token == token), "unknown token")
-    double = CnamDouble()
-    with double.router(SANDBOX_BASE_URL):
+    try:
+        router = CnamDouble().router(SANDBOX_BASE_URL)
+    except ImportError:  # apij.double imports lazily: respx is only needed from here
+        _fail(
+            f"no {ENV_BASE_URL} set and the built-in double is not installed "
+            "(pip install 'apij[double]')",
+            EXIT_USAGE,
+        )
+    with router:
         yield SANDBOX_BASE_URL, SANDBOX_API_KEY, token, f"built-in CNAM double, scenario {name}"
 
 
@@ -252,11 +259,12 @@ def sandbox(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
 ) -> None:
     """Serve the CNAM double over HTTP (prints its base URL and tokens)."""
+    from apij.double.sandbox import serve
+
     try:
-        from apij.double.sandbox import serve
-    except ImportError:
+        serve(host=host, port=port)
+    except ImportError:  # uvicorn is imported when the server is built
         _fail("the sandbox needs the double's extras (pip install 'apij[double]')", EXIT_USAGE)
-    serve(host=host, port=port)
 
 
 def main() -> None:

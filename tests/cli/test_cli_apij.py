@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -179,3 +180,23 @@ def test_sandbox_serves_the_double(monkeypatch: pytest.MonkeyPatch) -> None:
     result = invoke("sandbox", "--port", "8123")
     assert result.exit_code == 0, result.output
     assert calls == [{"host": "127.0.0.1", "port": 8123}]
+
+
+@pytest.mark.parametrize(
+    ("command", "hidden"),
+    [
+        (["paiements", "--debut", "2025-01-01", "--fin", "2025-06-30"], "respx"),
+        (["sandbox", "--port", "1"], "uvicorn"),
+    ],
+    ids=["paiements-without-respx", "sandbox-without-uvicorn"],
+)
+def test_missing_double_extra_is_a_one_line_usage_error(
+    monkeypatch: pytest.MonkeyPatch, command: list[str], hidden: str
+) -> None:
+    # As installed without the `double` extra: the dependency cannot be imported.
+    monkeypatch.setitem(sys.modules, hidden, None)
+    monkeypatch.setitem(sys.modules, "apij.double.router", None)
+    result = invoke(*command)
+    assert result.exit_code == 2
+    assert "pip install 'apij[double]'" in result.output
+    assert "Traceback" not in result.output
