@@ -25,9 +25,10 @@ class ApijError(Exception):
 
     `status` is the HTTP status (None when no response arrived), `code` the contract's error
     code when the body carried a well-formed one (it may be a code newer than this package),
-    `detail` the server's message with credentials scrubbed. None of them ever holds the API
-    key, the FranceConnect token or the insured person's identity: the face builds them only
-    from the status, the validated error body and its own fixed texts.
+    `detail` the server's message with credentials scrubbed. `str()` and `repr()` are built
+    from the status, the code and the face's own fixed texts only, never from `detail`: the
+    server's text is not ours to vouch for (it could quote the insured person), so it stays an
+    attribute a caller may choose to show, and never reaches a log through the exception.
     """
 
     status: int | None
@@ -59,10 +60,7 @@ class ApijError(Exception):
             parts.append(f"code {self.code}")
         if self.retry_after is not None:
             parts.append(f"retry after {self.retry_after:g} s")
-        text = " — ".join(parts[:1]) + (f" ({', '.join(parts[1:])})" if parts[1:] else "")
-        if self.detail:
-            text += f": {self.detail}"
-        return text
+        return " — ".join(parts[:1]) + (f" ({', '.join(parts[1:])})" if parts[1:] else "")
 
     def __repr__(self) -> str:
         return (
