@@ -66,6 +66,7 @@ class _Base:
     """
 
     _generated: GeneratedClient
+    _http: httpx.Client | httpx.AsyncClient
 
     def __init__(
         self,
@@ -97,6 +98,8 @@ class _Base:
             httpx_args=httpx_args,
         )
         self._longest_timeout = max(self._timeouts.connect, self._timeouts.read)
+        # (generated path, its absolute URL): see `_url`. One entry, replaced if the path moves.
+        self._path_url: tuple[str, httpx.URL] = ("", httpx.URL())
         remember_secret(self._api_key)
         self._closed = False
         self._open()
@@ -132,11 +135,26 @@ class _Base:
             pool=min(t.connect, remaining),
         )
 
+    def _url(self, path: str, params: Any) -> httpx.URL:
+        """The request's absolute URL, exactly as httpx's `build_request` would merge it.
+
+        httpx re-parses and re-validates the whole URL three times per request when given a
+        relative path and params (path, then base + path, then + params), ~25% of a call on a
+        small response. The base + path merge depends on the path only: httpx does it once per
+        path, and each call merges its params into that (one parse), as `Request` would.
+        """
+        path_url = self._path_url
+        if path_url[0] != path:
+            # Merged by httpx itself (base URL, client params), so the semantics stay httpx's.
+            path_url = self._path_url = (path, self._http.build_request("GET", path).url)
+        return path_url[1].copy_merge_params(params) if params else path_url[1]
+
     def _request(self, debut: date, fin: date, token: str, deadline: float) -> dict[str, Any]:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise errors.ApijTimeout("total deadline exceeded before the attempt")
         kwargs = get_paiements_ij._get_kwargs(date_debut=debut, date_fin=fin)
+        kwargs["url"] = self._url(kwargs["url"], kwargs.pop("params", None))
         kwargs["headers"] = {"Authorization": f"Bearer {token}"}
         if remaining < self._longest_timeout:
             # Less time left than a full attempt may take: shorten this attempt's timeouts.
@@ -203,6 +221,8 @@ class ApijClient(_Base):
     >>> with ApijClient(api_key, base_url=SANDBOX_BASE_URL) as client:
     ...     releve = client.paiements(fc_token, date_debut="2025-01-01", date_fin="2025-06-30")
     """
+
+    _http: httpx.Client
 
     def _open(self) -> None:
         # Built now, not lazily: the generated getter is not thread-safe on first use.
@@ -286,6 +306,8 @@ class AsyncApijClient(_Base):
     >>> async with AsyncApijClient(api_key, base_url=SANDBOX_BASE_URL) as client:
     ...     releve = await client.paiements(fc_token, date_debut=debut, date_fin=fin)
     """
+
+    _http: httpx.AsyncClient
 
     def _open(self) -> None:
         self._http = self._generated.get_async_httpx_client()
