@@ -94,3 +94,20 @@ def test_a_json_rename_is_vendored_regenerated_and_reported(project: Path, tmp_p
     assert "nombre_jours" not in model
     provenance = json.loads((project / "openapi" / "provenance.json").read_text())
     assert provenance["source"] == "file:mutated.json"
+
+
+def test_a_document_the_generator_refuses_changes_nothing(project: Path, tmp_path: Path) -> None:
+    import json
+
+    import yaml
+
+    before = _snapshot(project)
+    spec = yaml.safe_load((project / "openapi" / "apij-1.0-apim.yaml").read_text())
+    # Valid OpenAPI, but two schemas whose Python class names clash: the generator fails.
+    spec["components"]["schemas"]["Paiement_IJ"] = spec["components"]["schemas"]["PaiementIJ"]
+    clash = tmp_path / "clash.json"
+    clash.write_text(json.dumps(spec))
+    result = _update(project, str(clash))
+    assert result.returncode == 4, result.stderr
+    assert "the generator refused this document, so nothing changed" in result.stderr
+    assert _snapshot(project) == before

@@ -87,8 +87,6 @@ def spec_module(spec: dict[str, Any], spec_sha256: str) -> str:
 
 def generate(output: Path, versions: dict[str, str]) -> None:
     package_dir = output / PACKAGE
-    if package_dir.exists():
-        shutil.rmtree(package_dir)
     output.mkdir(parents=True, exist_ok=True)
     bin_dir = str(Path(sys.executable).parent)
     env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
@@ -138,6 +136,9 @@ def generate(output: Path, versions: dict[str, str]) -> None:
         leftovers = [p for p in target.rglob("*") if p.name in {".ruff_cache", "__pycache__"}]
         for p in leftovers:
             shutil.rmtree(p)
+        # Only a complete generation replaces the old tree: a failure above leaves it intact.
+        if package_dir.exists():
+            shutil.rmtree(package_dir)
         shutil.move(str(target), str(package_dir))
 
 

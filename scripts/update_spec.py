@@ -15,6 +15,7 @@ import argparse
 import datetime
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -31,6 +32,7 @@ from _contract_diff import diff
 from _project import (
     GENERATED,
     PACKAGE,
+    PROVENANCE,
     SPEC,
     UPSTREAM_URL,
     load_provenance,
@@ -132,32 +134,48 @@ def update(path: str | None) -> list[str]:
     new_text = dump_document(doc)
     unchanged = new_text == SPEC.read_text(encoding="utf-8")
     report = [f"source: {label}"]
+    saved = {file: file.read_bytes() for file in (SPEC, PROVENANCE)}
     with tempfile.TemporaryDirectory(prefix="apij-old-") as scratch:
         old_root = Path(scratch)
         shutil.copytree(GENERATED / PACKAGE, old_root / PACKAGE)
-        if not unchanged:
-            SPEC.write_text(new_text, encoding="utf-8")
-            provenance = load_provenance()
-            provenance.update(
-                source=label,
-                date=datetime.datetime.now(datetime.UTC).date().isoformat(),
-                sha256=sha256(SPEC),
-                title=doc.get("info", {}).get("title"),
-                version=doc.get("info", {}).get("version"),
-            )
-            provenance.pop("note", None)
-            save_provenance(provenance)
-        versions = tool_versions()
-        regenerate.check_provenance(versions)
-        regenerate.generate(GENERATED, versions)
+        try:
+            _write_and_generate(doc, new_text, label, unchanged)
+        except (regenerate.RegenerateError, subprocess.CalledProcessError) as exc:
+            # All or nothing: put the previous contract back (generate() leaves the old
+            # generated tree in place when it fails).
+            for file, content in saved.items():
+                file.write_bytes(content)
+            raise Refused(
+                f"the generator refused this document, so nothing changed:\n{exc}"
+            ) from exc
         contract = [str(change) for change in diff(old_doc, doc)]
         python_api = python_api_report(old_root, GENERATED)
     report.append("")
     report.append("Contract changes:" if contract else "Contract changes: none")
     report += [f"  {line}" for line in contract]
-    report.append("Generated Python API changes:" if python_api else "Python API changes: none")
+    report.append(
+        "Generated Python API changes:" if python_api else "Generated Python API changes: none"
+    )
     report += [f"  {line}" for line in python_api]
     return report
+
+
+def _write_and_generate(doc: dict[str, Any], new_text: str, label: str, unchanged: bool) -> None:
+    if not unchanged:
+        SPEC.write_text(new_text, encoding="utf-8")
+        provenance = load_provenance()
+        provenance.update(
+            source=label,
+            date=datetime.datetime.now(datetime.UTC).date().isoformat(),
+            sha256=sha256(SPEC),
+            title=doc.get("info", {}).get("title"),
+            version=doc.get("info", {}).get("version"),
+        )
+        provenance.pop("note", None)
+        save_provenance(provenance)
+    versions = tool_versions()
+    regenerate.check_provenance(versions)
+    regenerate.generate(GENERATED, versions)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,9 +187,6 @@ def main(argv: list[str] | None = None) -> int:
     except Refused as exc:
         print(f"update-spec: {exc}", file=sys.stderr)
         return exc.exit_code
-    except regenerate.RegenerateError as exc:
-        print(f"update-spec: the spec was written but generation refused:\n{exc}", file=sys.stderr)
-        return EXIT_REFUSED
     print("update-spec: openapi/apij-1.0-apim.yaml and generated/apij_client updated")
     print("\n".join(report))
     return 0
