@@ -78,10 +78,8 @@ def test_generated_client_parses_every_documented_response(
                 f"got {type(parsed).__name__}"
             )
         assert parsed.to_dict() == body, "the model does not round-trip the served body"
-    for name, spec in response.headers.items():
+    for name in response.headers:
         assert result.headers[name] == headers[name]
-        if spec.get("schema", {}).get("type") == "integer":
-            assert int(result.headers[name]) >= spec["schema"].get("minimum", int(headers[name]))
 
 
 def test_every_status_of_the_contract_is_exercised() -> None:

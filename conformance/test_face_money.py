@@ -228,7 +228,7 @@ def test_error_statuses_raise_the_documented_error(
     expected = _BY_STATUS.get(status, errors.ServerError if status >= 500 else errors.ApijError)
     if status == 401 and isinstance(body, dict) and body.get("code") in _BY_CODE_401:
         expected = _BY_CODE_401[body["code"]]
-    assert isinstance(error, expected), f"{status}: {type(error).__name__}, not {expected.__name__}"
+    assert type(error) is expected, f"{status}: {type(error).__name__}, not {expected.__name__}"
     assert error.status == status
     if isinstance(body, dict) and "code" in body:
         assert error.code == body["code"]

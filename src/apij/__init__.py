@@ -96,7 +96,12 @@ def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'apij' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
+    try:
+        value = getattr(importlib.import_module(home), name)
+    except AttributeError as exc:
+        # Raised inside the module's own import (e.g. a generated name gone after a
+        # regeneration): say so, or Python reports a misleading "cannot import name".
+        raise ImportError(f"apij.{name} could not be imported from {home}: {exc}") from exc
     globals()[name] = value  # later look-ups skip __getattr__
     return value
 

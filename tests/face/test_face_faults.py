@@ -111,7 +111,7 @@ def test_fault_matrix(
         assert outcome.result is not None
         assert outcome.result.paiements[0].montant_journalier == Decimal("20.07")
     else:
-        assert type(outcome.error) is error or isinstance(outcome.error, error)
+        assert type(outcome.error) is error, repr(outcome.error)
         assert outcome.result is None
     assert len(outcome.events) == attempts
     assert [e.attempt for e in outcome.events] == list(range(1, attempts + 1))

@@ -54,7 +54,11 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    try:
+        value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    except AttributeError as exc:
+        # Raised inside the module's own import: say so, not "cannot import name".
+        raise ImportError(f"{__name__}.{name} could not be imported: {exc}") from exc
     globals()[name] = value
     return value
 

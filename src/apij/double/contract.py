@@ -10,7 +10,7 @@ from typing import Any
 
 import jsonschema_rs
 
-__all__ = ["Contract", "Operation", "ResponseCheck", "build_contract", "load_contract"]
+__all__ = ["Contract", "Operation", "build_contract", "load_contract"]
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _MAX_MESSAGE = 240
@@ -91,16 +91,6 @@ class Operation:
         return errors
 
 
-@dataclass(frozen=True, slots=True)
-class ResponseCheck:
-    """Validators for one documented response: its body schema and required headers."""
-
-    body: Any | None
-    content_types: tuple[str, ...]
-    required_headers: tuple[str, ...]
-    header_validators: Mapping[str, Any]
-
-
 @dataclass(frozen=True)
 class Contract:
     """The parts of the spec the double enforces, compiled once."""
@@ -108,7 +98,6 @@ class Contract:
     spec: Mapping[str, Any]
     routes: tuple[tuple[re.Pattern[str], str, Mapping[str, Operation]], ...]
     api_key_header: str
-    responses: Mapping[tuple[str, str], Mapping[str, ResponseCheck]]
 
     def match(self, path: str) -> tuple[str, Mapping[str, Operation]] | None:
         """Find the spec path (template) serving ``path``, with its operations by method."""
@@ -116,15 +105,6 @@ class Contract:
             if pattern.fullmatch(path):
                 return template, operations
         return None
-
-    def response_check(self, method: str, path: str, status: int) -> ResponseCheck | None:
-        """The documented response of an operation for a status (or its `default`)."""
-        by_status = self.responses[(method, path)]
-        return (
-            by_status.get(str(status))
-            or by_status.get(f"{str(status)[0]}XX")
-            or by_status.get("default")
-        )
 
 
 def _operation(
@@ -151,32 +131,6 @@ def _operation(
     return Operation(method, path, parameters, _compile(spec, schema))
 
 
-def _response_checks(
-    spec: Mapping[str, Any], operation: Mapping[str, Any]
-) -> dict[str, ResponseCheck]:
-    checks: dict[str, ResponseCheck] = {}
-    for status, raw in operation.get("responses", {}).items():
-        response = _resolve(spec, raw)
-        content = response.get("content", {})
-        body = None
-        for media in content.values():
-            if "schema" in media:
-                body = _compile(spec, media["schema"])
-                break
-        headers = {
-            name: _resolve(spec, header) for name, header in response.get("headers", {}).items()
-        }
-        checks[str(status)] = ResponseCheck(
-            body=body,
-            content_types=tuple(content),
-            required_headers=tuple(name for name, h in headers.items() if h.get("required")),
-            header_validators={
-                name: _compile(spec, h.get("schema", {})) for name, h in headers.items()
-            },
-        )
-    return checks
-
-
 def _path_pattern(template: str) -> re.Pattern[str]:
     parts = re.split(r"(\{[^}/]+\})", template)
     regex = "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts)
@@ -193,15 +147,13 @@ def _api_key_header(spec: Mapping[str, Any]) -> str:
 def build_contract(spec: Mapping[str, Any]) -> Contract:
     """Compile what the double needs from an OpenAPI 3.0 document."""
     routes = []
-    responses: dict[tuple[str, str], Mapping[str, ResponseCheck]] = {}
     for template, item in spec.get("paths", {}).items():
         operations = {}
         for method in _HTTP_METHODS:
             if method in item:
                 operations[method.upper()] = _operation(spec, method, template, item)
-                responses[(method.upper(), template)] = _response_checks(spec, item[method])
         routes.append((_path_pattern(template), template, operations))
-    return Contract(spec, tuple(routes), _api_key_header(spec), responses)
+    return Contract(spec, tuple(routes), _api_key_header(spec))
 
 
 @cache
