@@ -7,6 +7,10 @@ keywords on `Decimal` instances are exact but slow (about 2 µs per keyword per 
 `properties`/`items` the numeric keywords (`minimum`, `maximum`, `exclusive*`, `multipleOf`) are
 lifted out at compile time and applied here in exact decimal arithmetic. Anything the lifting
 does not cover stays in the schema for jsonschema_rs, which is slower but still exact.
+
+The lifted checks run as C-level loops over all the values of one rule at once (`min`, `max`,
+`sum`); a value or node of an unexpected shape makes them raise TypeError, and the values are
+then judged one by one.
 """
 
 from __future__ import annotations
@@ -15,7 +19,20 @@ import copy
 import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Context, Decimal, InvalidOperation, localcontext
+from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
+    Clamped,
+    Context,
+    Decimal,
+    DecimalException,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+    Rounded,
+    localcontext,
+)
+from itertools import chain, repeat
 from typing import Any
 
 import jsonschema_rs
@@ -25,9 +42,17 @@ __all__ = ["BodyContract", "NumericRule", "OperationContract", "contract"]
 
 OPERATION_ID = "getPaiementsIJ"
 _NUMERIC_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
-# Generous precision with InvalidOperation trapped: a remainder that cannot be computed exactly
-# (an absurd exponent) raises instead of rounding, and counts as a violation.
-_EXACT = Context(prec=200, traps=[InvalidOperation])
+# Generous precision, the widest exponents, and every inexact outcome trapped: a remainder (or a
+# sum) that cannot be computed exactly (an absurd exponent) raises instead of rounding, and a
+# remainder that raises counts as a violation. (With the default exponent range, the remainder
+# of 1E-999999999999999999 by 0.01 underflowed to 0 and passed.)
+_EXACT = Context(
+    prec=200,
+    Emax=MAX_EMAX,
+    Emin=MIN_EMIN,
+    traps=[InvalidOperation, Inexact, Rounded, Overflow, Clamped],
+)
+_DICT_GET = dict.get
 
 
 def _decimal(value: Any) -> Decimal:
@@ -44,6 +69,14 @@ class NumericRule:
     exclusive_minimum: bool = False
     exclusive_maximum: bool = False
     multiple_of: Decimal | None = None
+    # Derived: (k, 10**(precision + k)) when multiple_of is exactly 10**k with k <= 0 (0.01 ->
+    # -2), for `_multiples_hold`'s sum; else None.
+    power_of_ten: tuple[int, Decimal] | None = field(default=None, init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        k = _quantum_exponent(self.multiple_of)
+        if k is not None:
+            object.__setattr__(self, "power_of_ten", (k, Decimal(f"1E{_EXACT.prec + k}")))
 
     def violation(self, value: Decimal | int) -> str | None:
         """The keyword `value` violates, or None."""
@@ -59,12 +92,18 @@ class NumericRule:
             try:
                 if _EXACT.remainder(Decimal(value), self.multiple_of):
                     return "multipleOf"
-            except InvalidOperation:
+            except DecimalException:
                 return "multipleOf"
         return None
 
     def holds_for_all(self, values: list[Any]) -> bool:
-        """Whether every value satisfies the rule, in C-level loops (the common, valid case)."""
+        """Whether every value satisfies the rule, in C-level loops (the common, valid case).
+
+        Raises TypeError if a value is None (the caller then drops those).
+        """
+        if not values:
+            return True
+        low = None
         if self.minimum is not None:
             low = min(values)
             if low < self.minimum or (self.exclusive_minimum and low == self.minimum):
@@ -74,15 +113,35 @@ class NumericRule:
             if high > self.maximum or (self.exclusive_maximum and high == self.maximum):
                 return False
         if self.multiple_of is not None:
-            quantum = self.multiple_of
-            try:
-                # Our own context, never the caller's thread-local one (whose precision could
-                # make an exact remainder fail); `%` is the fastest exact remainder in CPython.
-                with localcontext(_EXACT):
-                    return not any(value % quantum for value in values)
-            except InvalidOperation:
-                return False
+            return self._multiples_hold(values, low)
         return True
+
+    def _multiples_hold(self, values: list[Any], low: Any) -> bool:
+        """`multipleOf` over all values: a sum when it can decide, else exact remainders."""
+        if self.power_of_ten is not None and low is not None and low >= 0:
+            k, bound = self.power_of_ten
+            # An exact decimal sum has the smallest exponent of its terms (General Decimal
+            # Arithmetic: an exact addition's exponent is the minimum of its operands'). If that
+            # is >= k, every value is an integer times 10**k: a multiple of the quantum. One
+            # `sum` costs half the remainders. The values being >= 0, the total bounds each of
+            # them: below 10**(precision + k), each remainder would have been computed (not
+            # refused as absurd), so both paths give the same verdict. If the sum would round
+            # (trapped), or a value carries more digits (2.300 for cents), the remainders decide.
+            try:
+                with localcontext(_EXACT):
+                    total = sum(values)
+                if total < bound and (type(total) is int or total.as_tuple().exponent >= k):
+                    return True
+            except DecimalException:
+                pass
+        quantum = self.multiple_of
+        try:
+            # Our own context, never the caller's thread-local one (whose precision could make
+            # an exact remainder fail); `%` is the fastest exact remainder in CPython.
+            with localcontext(_EXACT):
+                return not any(value % quantum for value in values)
+        except DecimalException:
+            return False
 
 
 def _rule_of(schema: dict[str, Any]) -> NumericRule:
@@ -97,14 +156,24 @@ def _rule_of(schema: dict[str, Any]) -> NumericRule:
     if not isinstance(exclusive_max, bool) and exclusive_max is not None:
         rule_max = _decimal(exclusive_max)
         exclusive_max = True
-    multiple = schema.get("multipleOf")
+    multiple = _decimal(schema["multipleOf"]) if schema.get("multipleOf") is not None else None
     return NumericRule(
         minimum=rule_min,
         maximum=rule_max,
         exclusive_minimum=bool(exclusive_min),
         exclusive_maximum=bool(exclusive_max),
-        multiple_of=_decimal(multiple) if multiple is not None else None,
+        multiple_of=multiple,
     )
+
+
+def _quantum_exponent(multiple: Decimal | None) -> int | None:
+    """k when `multiple` is exactly 10**k with k <= 0 (0.01 -> -2), else None."""
+    if multiple is None or not multiple.is_finite():
+        return None
+    sign, digits, exponent = multiple.normalize(_EXACT).as_tuple()
+    if sign or digits != (1,) or not isinstance(exponent, int) or exponent > 0:
+        return None
+    return exponent
 
 
 def _lift(schema: Any, path: tuple[str, ...], rules: dict[tuple[str, ...], NumericRule]) -> None:
@@ -162,10 +231,19 @@ def _nodes(doc: Any, path: tuple[str, ...]) -> list[Any]:
     level = [doc]
     for step in path:
         if step == "*":
-            level = [item for node in level if isinstance(node, list) for item in node]
+            # Usually one list (the 1,000 lines): flattened in C.
+            level = list(chain.from_iterable(node for node in level if isinstance(node, list)))
         else:
             level = [node[step] for node in level if isinstance(node, dict) and step in node]
     return level
+
+
+def _values(nodes: list[Any], names: tuple[str, ...]) -> list[Any]:
+    """The values of properties `names` in `nodes`, None for an absent one (C-level loops)."""
+    values: list[Any] = []
+    for name in names:
+        values += map(_DICT_GET, nodes, repeat(name))  # TypeError if a node is not a dict
+    return values
 
 
 def _containers(doc: Any, path: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
@@ -227,11 +305,23 @@ class BodyContract:
             if keyword:
                 return f"/ ({keyword})"
         for parent, props in self.numeric:
-            nodes = [node for node in _nodes(doc, parent) if isinstance(node, dict)]
+            nodes = _nodes(doc, parent)
             for names, rule in props:
-                # Types were checked by jsonschema_rs: these are ints and Decimals (never bools).
-                values = [v for node in nodes for n in names if (v := node.get(n)) is not None]
-                if values and not rule.holds_for_all(values):
+                # Types were checked by jsonschema_rs: ints and Decimals (never bools), or None
+                # for an absent or null property, or a node that is not an object: those make
+                # the C-level loops raise TypeError, and the values are then sorted out here.
+                try:
+                    holds = rule.holds_for_all(_values(nodes, names))
+                except TypeError:
+                    values = [
+                        v
+                        for node in nodes
+                        if isinstance(node, dict)
+                        for n in names
+                        if (v := node.get(n)) is not None
+                    ]
+                    holds = not values or rule.holds_for_all(values)
+                if not holds:
                     return _locate(doc, parent, names, rule)
         return None
 
