@@ -170,7 +170,10 @@ def _quantum_exponent(multiple: Decimal | None) -> int | None:
     """k when `multiple` is exactly 10**k with k <= 0 (0.01 -> -2), else None."""
     if multiple is None or not multiple.is_finite():
         return None
-    sign, digits, exponent = multiple.normalize(_EXACT).as_tuple()
+    try:
+        sign, digits, exponent = multiple.normalize(_EXACT).as_tuple()
+    except DecimalException:  # more digits than the context holds: not a power of ten
+        return None
     if sign or digits != (1,) or not isinstance(exponent, int) or exponent > 0:
         return None
     return exponent
