@@ -51,3 +51,6 @@ class RedactingFilter(logging.Filter):
 
 
 LOGGER.addFilter(RedactingFilter())
+# A library never prints on its own: without this, Python's last-resort handler would write the
+# retry warnings to stderr of every application (and CLI) that has not configured logging.
+LOGGER.addHandler(logging.NullHandler())

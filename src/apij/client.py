@@ -277,13 +277,36 @@ class ApijClient(_Base):
         try:
             kwargs = self._request(debut, fin, token, attempt.deadline)
             try:
-                response = self._http.request(**kwargs)
+                response = self._send(kwargs, attempt.deadline)
             except httpx.TransportError as exc:
                 raise _transport_error(exc) from exc
             attempt.status = response.status_code
             return decode(response, self._secrets(token))
         finally:
             attempt.duration = time.monotonic() - started
+
+    def _send(self, kwargs: dict[str, Any], deadline: float) -> httpx.Response:
+        """Send and read the body, checking the call's deadline between reads.
+
+        httpx's read timeout bounds each read, not the response: a server trickling bytes
+        would keep a plain `request()` alive past any deadline. So the body is streamed, and
+        the call ends with ApijTimeout as soon as a read returns after the deadline; a call
+        overruns it by at most one read, whose timeout is itself cut to the time left.
+        """
+        request = self._http.build_request(**kwargs)
+        streamed = self._http.send(request, stream=True)
+        try:
+            raw = []
+            for chunk in streamed.iter_raw():
+                raw.append(chunk)
+                if time.monotonic() > deadline:
+                    raise errors.ApijTimeout("total deadline exceeded while reading the response")
+        finally:
+            streamed.close()
+        # Raw bytes with the original headers: any content-encoding is decoded once, on read.
+        return httpx.Response(
+            streamed.status_code, headers=streamed.headers, content=b"".join(raw), request=request
+        )
 
     def close(self) -> None:
         """Close the pooled connections (idempotent)."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import date
@@ -200,3 +202,18 @@ def test_missing_double_extra_is_a_one_line_usage_error(
     assert result.exit_code == 2
     assert "pip install 'apij[double]'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_default_retries_print_nothing_but_the_statement() -> None:
+    # `instable` answers 503 (Retry-After: 1) twice: the default policy retries, silently. In
+    # its own process: under pytest the root logger has handlers, which would hide a library
+    # that lets its retry warnings reach Python's last-resort stderr handler.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("APIJ_")}
+    result = subprocess.run(
+        [sys.executable, "-c", "from apij.cli import main; main()", "paiements", *WINDOW,
+         "--scenario", "instable"],
+        capture_output=True, text=True, env=env, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert "32.87" in result.stdout
