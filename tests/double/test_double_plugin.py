@@ -142,7 +142,5 @@ def test_plugin_import_is_cheap() -> None:
         print(",".join(m for m in heavy if m in sys.modules))
         """
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
