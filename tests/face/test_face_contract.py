@@ -95,3 +95,51 @@ def test_error_bodies_strict_and_relaxed(code: str) -> None:
     assert strict_ok == (code == "jeton_expire")
     assert compiled.relaxed_bodies[401].violation(doc) is None
     assert compiled.relaxed_bodies[401].violation({"code": code}) is not None
+
+
+def test_sub_cent_amounts_of_any_exponent_are_rejected() -> None:
+    body = contract().bodies[200]
+    for tiny in ("1E-999999999999999999", "0.001", "7.1000000000000005", "1E-3"):
+        verdict = body.violation(releve(line(csg=Decimal(tiny))))
+        assert verdict == "/paiements/0/csg (multipleOf)", tiny
+    for fine in ("2.3", "2.30", "0", "0E+5", "1E+3"):
+        assert body.violation(releve(line(csg=Decimal(fine)))) is None, fine
+
+
+def test_a_number_no_decimal_holds_is_an_unexpected_response() -> None:
+    import httpx
+
+    from apij import UnexpectedResponse
+    from apij._decode import decode
+
+    text = (
+        '{"date_debut":"2025-01-01","date_fin":"2025-06-30","paiements":[{"date_debut":'
+        '"2025-03-04","date_fin":"2025-03-17","nombre_jours":14,'
+        '"montant_journalier":1e99999999999999999999999999,"csg":28.53,"crds":2.30}]}'
+    )
+    response = httpx.Response(200, text=text, headers={"content-type": "application/json"})
+    with pytest.raises(UnexpectedResponse):
+        decode(response, ())
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_fast_multiple_of_path_agrees_with_exact_remainders(seed: int) -> None:
+    # The shortcut (one exact sum) must give the verdict the per-value remainders give.
+    import random
+    from fractions import Fraction
+
+    rng = random.Random(seed)
+    cent = Fraction(1, 100)
+    edge = ["0", "-0.00", "2.3", "2.30", "2.305", "7.1000000000000005", "1E+20", "0E+5", "1E-3"]
+    body = contract().bodies[200]
+    for _ in range(300):
+        values = [
+            Decimal(rng.choice(edge))
+            if rng.random() < 0.3
+            else Decimal(rng.randint(0, 10**6)) / 100
+            for _ in range(rng.randint(1, 6))
+        ]
+        doc = releve(*(line(csg=v) for v in values))
+        # Fractions: exact whatever the exponent, independent of any decimal context.
+        exact = all(v >= 0 and Fraction(v) % cent == 0 for v in values)
+        assert (body.violation(doc) is None) == exact, values
