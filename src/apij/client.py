@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import date
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
 from typing import Any, Self
 
@@ -42,6 +43,13 @@ class _Attempt:
     status: int | None = None
     duration: float = 0.0
     replay: errors.ApijError | None = None
+
+
+def _no_cookies() -> CookieJar:
+    """A jar that keeps nothing: the pool is shared by every user of a partner, so a cookie set
+    in one user's response must never ride on another user's request. (A jar, not
+    httpx.Cookies: httpx copies a Cookies object into a default jar, policy lost.)"""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
 def _transport_error(exc: httpx.TransportError) -> errors.ApijError:
@@ -231,6 +239,7 @@ class ApijClient(_Base):
     def _open(self) -> None:
         # Built now, not lazily: the generated getter is not thread-safe on first use.
         self._http = self._generated.get_httpx_client()
+        self._http.cookies = _no_cookies()
         # One Retrying for every call: tenacity keeps its per-call state thread-local, and
         # everything call-specific travels in the arguments (the _Attempt).
         self._retrying = tenacity.Retrying(**self._retrying_arguments())
@@ -338,6 +347,7 @@ class AsyncApijClient(_Base):
 
     def _open(self) -> None:
         self._http = self._generated.get_async_httpx_client()
+        self._http.cookies = _no_cookies()
 
     async def paiements(
         self, fc_token: str, *, date_debut: DateLike, date_fin: DateLike
