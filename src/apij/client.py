@@ -305,16 +305,18 @@ class ApijClient(_Base):
         request = self._http.build_request(**kwargs)
         streamed = self._http.send(request, stream=True)
         try:
-            raw = []
-            for chunk in streamed.iter_raw():
-                raw.append(chunk)
+            body = []
+            # iter_bytes, not iter_raw: a transport may hand back a response already read.
+            for chunk in streamed.iter_bytes():
+                body.append(chunk)
                 if time.monotonic() > deadline:
                     raise errors.ApijTimeout("total deadline exceeded while reading the response")
         finally:
             streamed.close()
-        # Raw bytes with the original headers: any content-encoding is decoded once, on read.
+        # The body is decoded now: drop the encoding header so it is not decoded twice.
+        headers = [(k, v) for k, v in streamed.headers.multi_items() if k != "content-encoding"]
         return httpx.Response(
-            streamed.status_code, headers=streamed.headers, content=b"".join(raw), request=request
+            streamed.status_code, headers=headers, content=b"".join(body), request=request
         )
 
     def close(self) -> None:
