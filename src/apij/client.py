@@ -8,6 +8,7 @@ shared client's headers (the generated `with_headers()` would mutate them for ev
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from http.cookiejar import CookieJar, DefaultCookiePolicy
@@ -50,6 +51,23 @@ def _no_cookies() -> CookieJar:
     in one user's response must never ride on another user's request. (A jar, not
     httpx.Cookies: httpx copies a Cookies object into a default jar, policy lost.)"""
     return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+
+
+class _DeadlineStream(httpx.SyncByteStream):
+    """A response body stream that gives up once the call's deadline has passed."""
+
+    def __init__(self, inner: httpx.SyncByteStream | httpx.AsyncByteStream, deadline: float):
+        assert isinstance(inner, httpx.SyncByteStream)  # a sync client's response
+        self._inner, self._deadline = inner, deadline
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._inner:
+            if time.monotonic() > self._deadline:
+                raise errors.ApijTimeout("total deadline exceeded while reading the response")
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 def _transport_error(exc: httpx.TransportError) -> errors.ApijError:
@@ -298,26 +316,18 @@ class ApijClient(_Base):
         """Send and read the body, checking the call's deadline between reads.
 
         httpx's read timeout bounds each read, not the response: a server trickling bytes
-        would keep a plain `request()` alive past any deadline. So the body is streamed, and
-        the call ends with ApijTimeout as soon as a read returns after the deadline; a call
-        overruns it by at most one read, whose timeout is itself cut to the time left.
+        would keep a plain `request()` alive past any deadline. So the body is read through a
+        stream that ends the call with ApijTimeout as soon as a read returns after the
+        deadline; a call overruns it by at most one read, whose timeout is itself cut to the
+        time left.
         """
-        request = self._http.build_request(**kwargs)
-        streamed = self._http.send(request, stream=True)
+        response = self._http.send(self._http.build_request(**kwargs), stream=True)
         try:
-            body = []
-            # iter_bytes, not iter_raw: a transport may hand back a response already read.
-            for chunk in streamed.iter_bytes():
-                body.append(chunk)
-                if time.monotonic() > deadline:
-                    raise errors.ApijTimeout("total deadline exceeded while reading the response")
+            response.stream = _DeadlineStream(response.stream, deadline)
+            response.read()
         finally:
-            streamed.close()
-        # The body is decoded now: drop the encoding header so it is not decoded twice.
-        headers = [(k, v) for k, v in streamed.headers.multi_items() if k != "content-encoding"]
-        return httpx.Response(
-            streamed.status_code, headers=headers, content=b"".join(body), request=request
-        )
+            response.close()
+        return response
 
     def close(self) -> None:
         """Close the pooled connections (idempotent)."""
