@@ -178,7 +178,8 @@ def _error(
         cls, summary = errors.ServerError, "server error"
     else:
         cls, summary = errors.UnexpectedResponse, "unexpected error status"
-    if cls is not errors.RateLimited and status != 503:
+    if status not in contract().retry_after_statuses:
+        # Only where the contract documents Retry-After (429 and 503 today) is it meaningful.
         retry_after = None
     return cls(summary, status=status, code=code, detail=detail, retry_after=retry_after)
 

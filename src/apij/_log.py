@@ -47,6 +47,12 @@ class RedactingFilter(logging.Filter):
             redacted = redacted.replace(secret, "***")
         if redacted != message:
             record.msg, record.args = redacted, None
+        if record.exc_info and not record.exc_text:
+            # Format the traceback now, so the text handlers print is scrubbed too.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            for secret in secrets:
+                record.exc_text = record.exc_text.replace(secret, "***")
         return True
 
 
