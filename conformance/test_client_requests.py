@@ -39,7 +39,10 @@ OK = httpx.Response(
 
 @pytest.fixture(scope="module")
 def router() -> Iterator[respx.MockRouter]:
-    with respx.mock(base_url=SERVER, assert_all_mocked=True, assert_all_called=False) as mock:
+    # using="httpx": the async face sends through aiohttp, which httpcore patching never sees.
+    with respx.mock(
+        base_url=SERVER, assert_all_mocked=True, assert_all_called=False, using="httpx"
+    ) as mock:
         mock.route().mock(return_value=OK)
         yield mock
 

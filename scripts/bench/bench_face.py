@@ -1,8 +1,10 @@
-"""Benchmark the SDK face: per-call overhead versus raw httpx + json.loads, and async throughput.
+"""Benchmark the SDK face: per-call overhead versus raw httpx + json.loads, and throughput under
+concurrency against the sandbox served by a separate process over loopback.
 
 `measure()` returns rows for scripts/bench/run.py; `python scripts/bench/bench_face.py` prints
-them alone. Figures are reported, not asserted (targets: overhead ratio <= 1.5 at 26 lines and
-<= 3 at 1,000 lines).
+them alone. Figures are reported, not asserted. Targets: overhead ratio <= 1.5 at 26 lines and
+<= 3 at 1,000 lines; async face >= 0.25x raw aiohttp and >= 0.7x raw httpx on the same
+transport, default pool within 20 % of the best pool size; sync face >= 0.7x raw httpx.
 """
 
 from __future__ import annotations
@@ -15,15 +17,17 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import httpx
 
-from apij import ApijClient, AsyncApijClient, RetryPolicy
+from apij import ApijClient, AsyncApijClient
 from apij._contract import contract
 from apij._decode import decode
 from apij.double import DEFAULT_SCENARIO, SANDBOX_API_KEY, SANDBOX_BASE_URL, SCENARIOS
@@ -138,7 +142,7 @@ def validation(lines: int) -> list[dict[str, str]]:
     content = body_of(lines)
     response = httpx.Response(200, content=content, headers={"content-type": "application/json"})
     contract()  # compiled once, outside the timing
-    decode_s = _per_call(lambda: decode(response, ()), budget=0.5)
+    decode_s = _per_call(lambda: decode(200, response.headers, content, ()), budget=0.5)
     schema = {"$ref": "#/components/schemas/PaiementsIJ", "components": SPEC["components"]}
     naive = jsonschema_rs.Draft4Validator(schema, validate_formats=True)
     doc = json.loads(content, parse_float=Decimal)
@@ -184,57 +188,256 @@ def sandbox() -> Iterator[str]:
         process.wait(timeout=10)
 
 
-async def _throughput(
-    base_url: str, users: int, connections: int, seconds: float, use_face: bool
-) -> tuple[float, float, float]:
-    """(calls/s, p50 s, p95 s) for `users` concurrent loops over `seconds`."""
-    token = SCENARIOS[DEFAULT_SCENARIO].token
-    latencies: list[float] = []
-    stop = time.monotonic() + seconds
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    face = AsyncApijClient(KEY, base_url=base_url, limits=limits, retry=RetryPolicy.none())
-    raw = httpx.AsyncClient(base_url=base_url, limits=limits, headers={"X-API-Key": KEY})
-    window = {"dateDebut": "2025-01-01", "dateFin": "2025-06-30"}
+USERS = 100
+CALLS_PER_USER = 20
+ROUNDS = 3
+POOL_SIZES = (10, 20, 50, 100, 200)
+WINDOW = {"dateDebut": "2025-01-01", "dateFin": "2025-06-30"}
+TOKEN_MALADIE = SCENARIOS[DEFAULT_SCENARIO].token
+BEARER = {"Authorization": f"Bearer {TOKEN_MALADIE}"}
 
-    async def user() -> None:
-        while time.monotonic() < stop:
-            t = time.perf_counter()
-            if use_face:
-                await face.paiements(token, date_debut="2025-01-01", date_fin="2025-06-30")
-            else:
-                bearer = {"Authorization": f"Bearer {token}"}
-                r = await raw.get("/me/paiements", params=window, headers=bearer)
-                json.loads(r.content)
-            latencies.append(time.perf_counter() - t)
 
-    started = time.perf_counter()
-    await asyncio.gather(*(user() for _ in range(users)))
-    elapsed = time.perf_counter() - started
-    await face.aclose()
-    await raw.aclose()
+@dataclass
+class Load:
+    """One load run: calls per second and latency percentiles (seconds)."""
+
+    rate: float
+    p50: float
+    p95: float
+    failures: int
+
+
+def _load(latencies: list[float], failures: int, elapsed: float) -> Load:
+    """Rates count successful calls only; failed calls are counted apart."""
     latencies.sort()
-    p50, p95 = latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.95)]
-    return len(latencies) / elapsed, p50, p95
-
-
-def throughput(users: int = 100, seconds: float = 3.0) -> list[dict[str, str]]:
-    """Async calls per second against the sandbox (own process) over loopback."""
-    rows = []
-    runs = (
-        (users, False, "raw httpx.AsyncClient"),
-        (users, True, "face AsyncApijClient"),
-        (20, True, "face AsyncApijClient, 20-connection pool"),
+    return Load(
+        len(latencies) / elapsed,
+        latencies[len(latencies) // 2],
+        latencies[int(len(latencies) * 0.95)],
+        failures,
     )
-    with sandbox() as base_url:
-        for connections, use_face, label in runs:
-            rate, p50, p95 = asyncio.run(
-                _throughput(base_url, users, connections, seconds, use_face)
+
+
+# An async subject: given the base URL, an async context manager yielding one call.
+AsyncSubject = Callable[[str], AbstractAsyncContextManager[Callable[[], Awaitable[Any]]]]
+
+
+@asynccontextmanager
+async def raw_aiohttp(base_url: str) -> AsyncIterator[Callable[[], Awaitable[Any]]]:
+    import aiohttp
+
+    connector = aiohttp.TCPConnector(limit=USERS)
+    async with aiohttp.ClientSession(connector=connector, headers={"X-API-Key": KEY}) as session:
+        url = f"{base_url}/me/paiements"
+
+        async def call() -> Any:
+            async with session.get(url, params=WINDOW, headers=BEARER) as response:
+                return json.loads(await response.read())
+
+        yield call
+
+
+def raw_httpx(transport: str) -> AsyncSubject:
+    @asynccontextmanager
+    async def subject(base_url: str) -> AsyncIterator[Callable[[], Awaitable[Any]]]:
+        limits = httpx.Limits(max_connections=USERS, max_keepalive_connections=USERS)
+        chosen: httpx.AsyncBaseTransport
+        if transport == "aiohttp":
+            from httpx_aiohttp import AiohttpTransport
+
+            chosen = AiohttpTransport(limits=limits)
+        else:
+            chosen = httpx.AsyncHTTPTransport(limits=limits)
+        async with httpx.AsyncClient(
+            base_url=base_url, transport=chosen, headers={"X-API-Key": KEY}
+        ) as client:
+
+            async def call() -> Any:
+                response = await client.get("/me/paiements", params=WINDOW, headers=BEARER)
+                return json.loads(response.content)
+
+            yield call
+
+    return subject
+
+
+def face_async(connections: int | None) -> AsyncSubject:
+    @asynccontextmanager
+    async def subject(base_url: str) -> AsyncIterator[Callable[[], Awaitable[Any]]]:
+        options: dict[str, Any] = {}
+        if connections is not None:
+            options["limits"] = httpx.Limits(
+                max_connections=connections, max_keepalive_connections=connections
             )
-            subject = f"sandbox over loopback, {users} concurrent users"
-            latency = f"{p50 * 1e3:.1f} / {p95 * 1e3:.1f} ms"
-            rows.append(_row(subject, f"{label}: throughput", f"{rate:.0f} calls/s"))
-            rows.append(_row(subject, f"{label}: latency p50 / p95", latency))
+        async with AsyncApijClient(KEY, base_url=base_url, **options) as face:
+
+            async def call() -> Any:
+                return await face.paiements(
+                    TOKEN_MALADIE, date_debut="2025-01-01", date_fin="2025-06-30"
+                )
+
+            yield call
+
+    return subject
+
+
+async def _async_load(subject: AsyncSubject, base_url: str) -> Load:
+    """USERS concurrent users, CALLS_PER_USER calls each, after one warm-up call per user."""
+    async with subject(base_url) as call:
+        await asyncio.gather(*(call() for _ in range(USERS)))
+        latencies: list[float] = []
+        failures: list[str] = []
+
+        async def user() -> None:
+            for _ in range(CALLS_PER_USER):
+                started = time.perf_counter()
+                try:
+                    await call()
+                except Exception as exc:  # counted and reported, never hidden
+                    failures.append(type(exc).__name__)
+                else:
+                    latencies.append(time.perf_counter() - started)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(user() for _ in range(USERS)))
+        return _load(latencies, len(failures), time.perf_counter() - started)
+
+
+def _sync_load(call: Callable[[], Any]) -> Load:
+    """USERS threads, CALLS_PER_USER calls each, after one warm-up call per thread."""
+    latencies: list[float] = []
+    failures: list[str] = []
+
+    def user(calls: int) -> None:
+        for _ in range(calls):
+            started = time.perf_counter()
+            try:
+                call()
+            except Exception as exc:  # counted and reported, never hidden
+                failures.append(type(exc).__name__)
+            else:
+                latencies.append(time.perf_counter() - started)  # list.append is atomic
+
+    with ThreadPoolExecutor(max_workers=USERS) as pool:
+        list(pool.map(user, [1] * USERS))
+        latencies.clear()
+        failures.clear()
+        started = time.perf_counter()
+        list(pool.map(user, [CALLS_PER_USER] * USERS))
+        return _load(latencies, len(failures), time.perf_counter() - started)
+
+
+def _median(loads: list[Load]) -> Load:
+    return Load(
+        statistics.median(x.rate for x in loads),
+        statistics.median(x.p50 for x in loads),
+        statistics.median(x.p95 for x in loads),
+        sum(x.failures for x in loads),
+    )
+
+
+def _rounds(subjects: dict[str, Callable[[], Load]]) -> dict[str, Load]:
+    """ROUNDS runs of every subject, interleaved so that load drift hits them alike; medians."""
+    runs: dict[str, list[Load]] = {name: [] for name in subjects}
+    for _ in range(ROUNDS):
+        for name, run in subjects.items():
+            runs[name].append(run())
+    return {name: _median(loads) for name, loads in runs.items()}
+
+
+def _load_rows(subject: str, results: dict[str, Load]) -> list[dict[str, str]]:
+    rows = []
+    for name, load in results.items():
+        latency = (
+            f"{load.rate:,.0f} calls/s, p50 {load.p50 * 1e3:.1f} / p95 {load.p95 * 1e3:.1f} ms"
+        )
+        rows.append(_row(subject, name, latency))
     return rows
+
+
+def async_throughput(base_url: str) -> list[dict[str, str]]:
+    """Async calls per second against the sandbox (own process) over loopback."""
+    subjects: dict[str, AsyncSubject] = {
+        "raw aiohttp + json.loads": raw_aiohttp,
+        "raw httpx + httpx-aiohttp transport + json.loads": raw_httpx("aiohttp"),
+        "raw httpx + default transport + json.loads": raw_httpx("default"),
+        "face AsyncApijClient, default settings": face_async(None),
+        **{f"face, pool of {n}": face_async(n) for n in POOL_SIZES},
+    }
+    def runner(subject: AsyncSubject) -> Callable[[], Load]:
+        return lambda: asyncio.run(_async_load(subject, base_url))
+
+    results = _rounds({name: runner(subject) for name, subject in subjects.items()})
+    face = results["face AsyncApijClient, default settings"].rate
+    pools = {n: results[f"face, pool of {n}"].rate for n in POOL_SIZES}
+    best = max(pools, key=lambda n: pools[n])
+    subject = f"async, sandbox process, {USERS} users x {CALLS_PER_USER} calls"
+    return [
+        *_load_rows(subject, results),
+        _row(
+            subject,
+            "face / raw aiohttp (target >= 0.25)",
+            f"{face / results['raw aiohttp + json.loads'].rate:.2f}",
+        ),
+        _row(
+            subject,
+            "face / raw httpx, httpx-aiohttp transport (target >= 0.7)",
+            f"{face / results['raw httpx + httpx-aiohttp transport + json.loads'].rate:.2f}",
+        ),
+        _row(
+            subject,
+            "face / raw httpx, default transport",
+            f"{face / results['raw httpx + default transport + json.loads'].rate:.2f}",
+        ),
+        _row(
+            subject,
+            f"face default / best pool ({best}) (target >= 0.8)",
+            f"{face / pools[best]:.2f}",
+        ),
+    ]
+
+
+def sync_throughput(base_url: str) -> list[dict[str, str]]:
+    """Threaded calls per second against the sandbox (own process) over loopback."""
+    limits = httpx.Limits(max_connections=USERS, max_keepalive_connections=USERS)
+
+    def raw() -> Load:
+        with httpx.Client(base_url=base_url, limits=limits, headers={"X-API-Key": KEY}) as client:
+
+            def call() -> Any:
+                response = client.get("/me/paiements", params=WINDOW, headers=BEARER)
+                return json.loads(response.content)
+
+            return _sync_load(call)
+
+    def face() -> Load:
+        with ApijClient(KEY, base_url=base_url) as client:
+
+            def call() -> Any:
+                return client.paiements(
+                    TOKEN_MALADIE, date_debut="2025-01-01", date_fin="2025-06-30"
+                )
+
+            return _sync_load(call)
+
+    results = _rounds(
+        {"raw httpx.Client + json.loads": raw, "face ApijClient, default settings": face}
+    )
+    ratio = (
+        results["face ApijClient, default settings"].rate
+        / results["raw httpx.Client + json.loads"].rate
+    )
+    subject = f"sync, sandbox process, {USERS} threads x {CALLS_PER_USER} calls"
+    return [
+        *_load_rows(subject, results),
+        _row(subject, "face / raw httpx (target >= 0.7)", f"{ratio:.2f}"),
+    ]
+
+
+def throughput() -> list[dict[str, str]]:
+    """Async and threaded throughput against one sandbox process."""
+    with sandbox() as base_url:
+        return [*async_throughput(base_url), *sync_throughput(base_url)]
 
 
 def _row(subject: str, figure: str, value: str) -> dict[str, str]:
@@ -247,7 +450,9 @@ def measure() -> list[dict[str, str]]:
 
 
 def main() -> int:
-    for row in measure():
+    for row in [*overhead(26), *overhead(1000), *validation(1000)]:
+        print(f"{row['subject']:<48} {row['figure']:<52} {row['value']:>16}", flush=True)
+    for row in throughput():
         print(f"{row['subject']:<48} {row['figure']:<52} {row['value']:>16}")
     return 0
 

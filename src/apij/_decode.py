@@ -1,24 +1,20 @@
-"""Judge one HTTP response against the contract: a `ReleveIJ`, or the right typed error."""
+"""Judge one HTTP response against the contract: a `ReleveIJ`, or the right typed error.
+
+Whatever the response holds, the outcome is a `ReleveIJ` or an `ApijError`. Errors are raised
+outside `except` blocks, so they chain nothing: a parser's exception would keep the whole body
+(`JSONDecodeError.doc`) reachable from the error.
+"""
 
 from __future__ import annotations
 
 import email.utils
 import json
+import math
 import re
 import time
 from collections.abc import Iterable
 from datetime import date
-from decimal import (
-    MAX_EMAX,
-    MAX_PREC,
-    MIN_EMIN,
-    Clamped,
-    Context,
-    Inexact,
-    InvalidOperation,
-    Overflow,
-    Rounded,
-)
+from decimal import Decimal
 from typing import Any, NoReturn
 
 import httpx
@@ -26,7 +22,7 @@ from apij_client.models.erreur_code import ErreurCode
 
 from apij import errors
 from apij._contract import BodyContract, contract
-from apij.models import ReleveIJ, _trusted_lines
+from apij.models import PaiementIJ, ReleveIJ
 
 __all__ = ["decode", "parse_retry_after", "scrub"]
 
@@ -44,6 +40,8 @@ _BY_STATUS: dict[int, tuple[type[errors.ApijError], str]] = {
 }
 _DETAIL_MAX = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_DELAY_SECONDS = re.compile(r"[0-9]+")
+_FLOAT_DIGITS = 308  # the longest integer a float holds (sys.float_info.max is ~1.8e308)
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
@@ -56,96 +54,122 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header: delay-seconds, or an HTTP-date; else None."""
+    """Seconds to wait from a Retry-After header: delay-seconds (ASCII digits only), or an
+    HTTP-date; None for anything else. A delay too long for a float is `math.inf`."""
     if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(int(value))
+    if _DELAY_SECONDS.fullmatch(value):
+        digits = value.lstrip("0") or "0"
+        # Never int() or float() any length: 400 digits overflow a float, 5,000 exceed int()'s
+        # limit. Such a wait is unbounded, and longer than any max_retry_after.
+        return float(int(digits)) if len(digits) <= _FLOAT_DIGITS else math.inf
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        if when.tzinfo is None:
+            return None
+        wait = when.timestamp() - (time.time() if now is None else now)
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+    return max(0.0, wait)
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json keeps the last of duplicate keys: a body naming an amount twice is ambiguous.
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _DuplicateKey
+    return obj
 
 
 def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"non-standard JSON constant {name}")
 
 
-# JSON numbers with a fraction or an exponent become the Decimal of their literal, never a float.
-# `create_decimal` of this context is `Decimal(literal)` (as wide as Decimal goes; whatever would
-# not be exact raises, where Decimal() raises too), and about 7% faster to parse a body with.
-_LITERAL = Context(
-    prec=MAX_PREC,
-    Emax=MAX_EMAX,
-    Emin=MIN_EMIN,
-    traps=[InvalidOperation, Inexact, Rounded, Clamped, Overflow],
-)
-# One decoder for every call (json.loads builds one per call when given hooks; the stdlib
-# shares its own default decoder across threads the same way).
-_JSON = json.JSONDecoder(parse_float=_LITERAL.create_decimal, parse_constant=_reject_constant)
+def _parse(content: bytes) -> tuple[Any, str | None]:
+    """(document, None), or (None, what is wrong with the body)."""
+    try:
+        # Numbers with a fraction or an exponent become the Decimal of their literal.
+        doc = json.loads(
+            content,
+            parse_float=Decimal,
+            parse_constant=_reject_constant,
+            object_pairs_hook=_object,
+        )
+    except _DuplicateKey:
+        return None, "body violates the contract: duplicate key in a JSON object"
+    except (ValueError, RecursionError):
+        return None, "malformed JSON body"
+    except ArithmeticError:
+        # A number literal no Decimal can hold (1e99999999999999999999).
+        return None, "number out of range in the body"
+    return doc, None
 
 
-def _load(response: httpx.Response) -> Any:
-    content = response.content
-    # What json.loads does with bytes: the encoding detected per RFC 8259/4627.
-    return _JSON.decode(content.decode(json.detect_encoding(content), "surrogatepass"))
-
-
-def _unexpected(response: httpx.Response, why: str) -> errors.UnexpectedResponse:
-    status = response.status_code
+def _unexpected(status: int, why: str) -> errors.UnexpectedResponse:
     cls = errors.UndocumentedServerError if status >= 500 else errors.UnexpectedResponse
     return cls(f"unexpected response: {why}", status=status)
 
 
-def _releve(doc: dict[str, Any]) -> ReleveIJ:
-    iso = date.fromisoformat
-    return ReleveIJ(iso(doc["date_debut"]), iso(doc["date_fin"]), _trusted_lines(doc["paiements"]))
-
-
-def _body(response: httpx.Response, body: BodyContract) -> Any:
-    if not body.accepts_media_type(response.headers.get("content-type")):
-        raise _unexpected(response, "content type not allowed by the contract")
-    try:
-        doc = _load(response)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise _unexpected(response, "malformed JSON body") from None
-    except ArithmeticError:
-        # A number literal no Decimal can hold exactly (1e99999999999999999999).
-        raise _unexpected(response, "number out of range in the body") from None
+def _document(status: int, headers: httpx.Headers, content: bytes, body: BodyContract) -> Any:
+    """The body's JSON document if its media type and syntax are the contract's."""
+    if not body.accepts_media_type(headers.get("content-type")):
+        raise _unexpected(status, "content type not allowed by the contract")
+    doc, wrong = _parse(content)
+    if wrong is not None:
+        raise _unexpected(status, wrong)
     return doc
 
 
-def decode(response: httpx.Response, secrets: Iterable[str]) -> ReleveIJ:
+def _releve(doc: dict[str, Any]) -> ReleveIJ:
+    lines = tuple(
+        PaiementIJ(
+            date_debut=date.fromisoformat(row["date_debut"]),
+            date_fin=date.fromisoformat(row["date_fin"]),
+            # Validated as numbers: JSON `14.0` parses as Decimal, `32` as int.
+            nombre_jours=int(row["nombre_jours"]),
+            montant_journalier=Decimal(row["montant_journalier"]),
+            csg=Decimal(row["csg"]),
+            crds=Decimal(row["crds"]),
+        )
+        for row in doc["paiements"]
+    )
+    iso = date.fromisoformat
+    return ReleveIJ(iso(doc["date_debut"]), iso(doc["date_fin"]), lines)
+
+
+def decode(status: int, headers: httpx.Headers, content: bytes, secrets: Iterable[str]) -> ReleveIJ:
     """The statement in a 200 response, or raise the typed error the response stands for."""
-    status = response.status_code
     compiled = contract()
     if status not in compiled.statuses:
-        raise _unexpected(response, "status not documented by the contract")
+        raise _unexpected(status, "status not documented by the contract")
     body = compiled.bodies.get(status)
     if status < 400:
         if body is None:
-            raise _unexpected(response, "no body schema in the contract")
-        doc = _body(response, body)
+            raise _unexpected(status, "no body schema in the contract")
+        doc = _document(status, headers, content, body)
         where = body.violation(doc)
         if where is not None:
-            raise _unexpected(response, f"body violates the contract at {where}")
+            raise _unexpected(status, f"body violates the contract at {where}")
         return _releve(doc)
-    raise _error(response, body, compiled.relaxed_bodies.get(status), secrets)
+    raise _error(status, headers, content, secrets)
 
 
 def _error_body(
-    response: httpx.Response, body: BodyContract | None, relaxed: BodyContract | None
+    status: int, headers: httpx.Headers, content: bytes
 ) -> tuple[str | None, str | None]:
     """(code, message) of a well-formed error body, else (None, None)."""
-    if body is None:
+    compiled = contract()
+    body: BodyContract | None = compiled.bodies.get(status)
+    relaxed: BodyContract | None = compiled.relaxed_bodies.get(status)
+    if body is None or not body.accepts_media_type(headers.get("content-type")):
         return None, None
-    try:
-        doc = _body(response, body)
-    except errors.UnexpectedResponse:
+    doc, wrong = _parse(content)
+    if wrong is not None:
         return None, None
     if body.violation(doc) is None or (relaxed is not None and relaxed.violation(doc) is None):
         code = doc.get("code") if isinstance(doc, dict) else None
@@ -158,29 +182,30 @@ def _error_body(
 
 
 def _error(
-    response: httpx.Response,
-    body: BodyContract | None,
-    relaxed: BodyContract | None,
-    secrets: Iterable[str],
+    status: int, headers: httpx.Headers, content: bytes, secrets: Iterable[str]
 ) -> errors.ApijError:
-    status = response.status_code
-    code, message = _error_body(response, body, relaxed)
+    compiled = contract()
+    code, message = _error_body(status, headers, content)
     detail = scrub(message, secrets) if message else None
     if code is not None:
         code = scrub(code, secrets)
-    retry_after = parse_retry_after(response.headers.get("retry-after"))
+    retry_after = parse_retry_after(headers.get("retry-after"))
+    if status not in compiled.retry_after_statuses:
+        # Only where the contract documents Retry-After (429 and 503 today) is it meaningful.
+        retry_after = None
     cls: type[errors.ApijError]
     if status == 401:
-        cls, summary = _unauthorized(code, response.headers.get("www-authenticate"))
+        cls, summary = _unauthorized(code, headers.get("www-authenticate"))
+    elif status == 404 and code != ErreurCode.ASSURE_INCONNU:
+        # Not the API saying "unknown person": a gateway with no such resource.
+        cls = errors.EndpointNotFound
+        summary = "no such resource at the gateway; check base_url (path and API version)"
     elif status in _BY_STATUS:
         cls, summary = _BY_STATUS[status]
     elif status >= 500:
         cls, summary = errors.ServerError, "server error"
     else:
         cls, summary = errors.UnexpectedResponse, "unexpected error status"
-    if status not in contract().retry_after_statuses:
-        # Only where the contract documents Retry-After (429 and 503 today) is it meaningful.
-        retry_after = None
     return cls(summary, status=status, code=code, detail=detail, retry_after=retry_after)
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import date, datetime
+from urllib.parse import SplitResult, urlsplit
+
+import httpx
 
 __all__ = ["DateLike", "check_api_key", "check_base_url", "check_token", "check_window"]
 
 DateLike = date | str
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # RFC 6750 b64token: what a bearer token may contain (also rules out header injection).
 _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 _HEADER_VALUE = re.compile(r"[\x21-\x7e]+")
@@ -16,24 +20,26 @@ _HEADER_VALUE = re.compile(r"[\x21-\x7e]+")
 
 def _as_date(value: object, name: str) -> date:
     if isinstance(value, datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"{name}: naive datetime; pass a date or an aware datetime")
-        return value.date()
+        # A datetime names an instant, not a day: which day it falls on depends on a time zone
+        # the API does not take. The caller decides, and passes that day.
+        raise ValueError(f"{name}: got a datetime; pass a datetime.date (the day you mean)")
     if isinstance(value, date):
-        return value
+        # A subclass (pendulum, freezegun...) may format or compare differently: a plain date.
+        return date(value.year, value.month, value.day)
     if isinstance(value, str):
         if not _ISO_DATE.fullmatch(value):
             raise ValueError(f"{name}: expected an ISO date string YYYY-MM-DD")
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"{name}: not a valid calendar date") from None
+            pass
+        raise ValueError(f"{name}: not a valid calendar date")
     kind = type(value).__name__
     raise ValueError(f"{name}: expected a datetime.date or an ISO date string, got {kind}")
 
 
 def check_window(date_debut: object, date_fin: object) -> tuple[date, date]:
-    """The window as dates; ValueError naming the argument for any bad value."""
+    """The window as plain dates; ValueError naming the argument for any bad value."""
     debut = _as_date(date_debut, "date_debut")
     fin = _as_date(date_fin, "date_fin")
     if debut > fin:
@@ -63,10 +69,48 @@ def check_api_key(api_key: object) -> str:
     return api_key
 
 
-def check_base_url(base_url: object) -> str:
-    """An absolute http(s) base URL, without a trailing slash."""
-    if not isinstance(base_url, str) or not re.match(r"https?://[^/\s]+", base_url):
-        raise ValueError("base_url: expected an absolute http(s) URL")
-    if "?" in base_url or "#" in base_url or any(c.isspace() for c in base_url):
-        raise ValueError("base_url: must not contain a query, a fragment or spaces")
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _split(url: str) -> SplitResult | None:
+    """The URL's parts if both urllib and httpx can read it (port included), else None."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError for a port that is not a number in range
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL):
+        return None
+    return parts
+
+
+def check_base_url(base_url: object, *, allow_insecure_http: bool = False) -> str:
+    """An absolute https base URL (http for a loopback host, or with the explicit opt-in),
+    without user information, query or fragment; returned without a trailing slash.
+
+    The messages never quote the URL: a malformed one may hold a password.
+    """
+    if not isinstance(base_url, str):
+        raise ValueError(f"base_url: expected a str, got {type(base_url).__name__}")
+    if not base_url.isprintable() or any(c.isspace() for c in base_url):
+        raise ValueError("base_url: contains spaces or control characters")
+    parts = _split(base_url)
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("base_url: expected an absolute http(s) URL such as https://host/path")
+    if "@" in parts.netloc:
+        # httpx would turn it into Basic auth, replacing the FranceConnect Bearer header, and
+        # print it in reprs.
+        raise ValueError("base_url: must not contain user information (user:password@)")
+    if "?" in base_url or "#" in base_url:
+        raise ValueError("base_url: must not contain a query or a fragment")
+    if parts.scheme == "http" and not (allow_insecure_http or _is_loopback(parts.hostname)):
+        raise ValueError(
+            "base_url: http:// would send the API key and the user's token in clear; use "
+            "https:// (http is accepted for a loopback host, or with allow_insecure_http=True)"
+        )
     return base_url.rstrip("/")

@@ -1,17 +1,31 @@
-"""Retry decisions expressed with tenacity: what is retried, how long to wait, when to stop."""
+"""Retry decisions expressed with tenacity: what is retried, how long to wait, when to stop.
+
+Waits go through `sleep` and `asleep`, looked up at call time, so a test fixture can replace
+them (the double's `apij_mock` does, so that downstream tests never sleep real seconds).
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
+import anyio
 import tenacity
 
 from apij import errors
 from apij.config import RetryPolicy
 
-__all__ = ["is_retryable", "tenacity_arguments"]
+__all__ = ["asleep", "is_retryable", "sleep", "tenacity_arguments"]
+
+
+def sleep(seconds: float) -> None:
+    """Wait between two attempts of a sync call."""
+    time.sleep(seconds)
+
+
+async def asleep(seconds: float) -> None:
+    """Wait between two attempts of an async call."""
+    await anyio.sleep(seconds)
 
 
 def is_retryable(policy: RetryPolicy, exc: BaseException) -> bool:
@@ -42,30 +56,17 @@ class _WaitHonouringRetryAfter(tenacity.wait.wait_base):
         return max(wait, retry_after) if isinstance(retry_after, float) else wait
 
 
-class _StopBeforeDeadline(tenacity.stop.stop_base):
-    """Stop when the next wait would end at or past the call's deadline (monotonic clock).
+def tenacity_arguments(policy: RetryPolicy, total: float) -> dict[str, Any]:
+    """Arguments for one call's `tenacity.Retrying`/`AsyncRetrying` enforcing `policy` within
+    `total` seconds.
 
-    Like tenacity's `stop_before_delay`, but against the deadline the call computed when it
-    started, so time spent before tenacity took over (the first attempt) counts too.
-    """
-
-    def __init__(self, deadline_of: Callable[[tenacity.RetryCallState], float]) -> None:
-        self._deadline_of = deadline_of
-
-    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
-        return time.monotonic() + retry_state.upcoming_sleep >= self._deadline_of(retry_state)
-
-
-def tenacity_arguments(
-    policy: RetryPolicy, deadline_of: Callable[[tenacity.RetryCallState], float]
-) -> dict[str, Any]:
-    """Arguments for `tenacity.Retrying`/`AsyncRetrying` enforcing `policy` by a deadline.
-
-    The stop condition fires when the next wait would end past the deadline, so a retry never
-    sleeps beyond it; `reraise` hands the caller the last typed error, not a RetryError.
+    `stop_before_delay` stops when the next wait would end past the total, so a retry never
+    sleeps beyond the call's deadline; `reraise` hands the caller the last typed error, not a
+    RetryError.
     """
     return {
-        "stop": tenacity.stop_after_attempt(policy.max_attempts) | _StopBeforeDeadline(deadline_of),
+        "stop": tenacity.stop_after_attempt(policy.max_attempts)
+        | tenacity.stop_before_delay(total),
         "wait": _WaitHonouringRetryAfter(policy),
         "retry": tenacity.retry_if_exception(lambda exc: is_retryable(policy, exc)),
         "reraise": True,

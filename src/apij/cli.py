@@ -1,6 +1,6 @@
 """The `apij` command: IJ statements from the real API or the built-in CNAM double; the sandbox.
 
-Exit codes: 0 success; 2 usage or bad input (including a 400 from the API and missing
+Exit codes: 0 success; 2 usage or bad input (including a 400 from the API, a gateway 404 and missing
 configuration); 3 credentials or scope refused (401, 403); 4 insured person not found (404);
 5 rate limited, server error, unexpected response, timeout or connection failure.
 """
@@ -38,6 +38,7 @@ EXIT_UNAVAILABLE = 5
 EXIT_CODES: dict[type[BaseException], int] = {
     ValueError: EXIT_USAGE,
     errors.InvalidRequest: EXIT_USAGE,
+    errors.EndpointNotFound: EXIT_USAGE,  # a gateway 404: the configured base URL is wrong
     errors.Unauthorized: EXIT_REFUSED,
     errors.ScopeMissing: EXIT_REFUSED,
     errors.InsuredPersonNotFound: EXIT_NOT_FOUND,

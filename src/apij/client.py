@@ -3,12 +3,13 @@
 Requests are built by the generated code (`get_paiements_ij._get_kwargs` and the generated
 `Client`'s httpx clients); the token travels only in that request's own headers, never in the
 shared client's headers (the generated `with_headers()` would mutate them for every user).
+The sync and async clients share everything but the send-and-retry loop.
 """
 
 from __future__ import annotations
 
+import ssl
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from http.cookiejar import CookieJar, DefaultCookiePolicy
@@ -21,12 +22,21 @@ import tenacity
 from apij_client import Client as GeneratedClient
 from apij_client.api.paiements import get_paiements_ij
 
-from apij import errors
+from apij import _retry, errors
+from apij._aiohttp_transport import AiohttpTransport
+from apij._body import ACCEPT_ENCODING, aread_body, read_body
+from apij._deadline_transport import DeadlineTransport, deadline
 from apij._decode import decode
 from apij._inputs import DateLike, check_api_key, check_base_url, check_token, check_window
 from apij._log import LOGGER, forget_secret, remember_secret
-from apij._retry import is_retryable, tenacity_arguments
-from apij.config import AttemptEvent, AttemptHook, RetryPolicy, Timeouts
+from apij.config import (
+    DEFAULT_LIMITS,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    AttemptEvent,
+    AttemptHook,
+    RetryPolicy,
+    Timeouts,
+)
 from apij.models import ReleveIJ
 
 __all__ = ["ApijClient", "AsyncApijClient"]
@@ -34,16 +44,23 @@ __all__ = ["ApijClient", "AsyncApijClient"]
 _USER_AGENT = "apij-python/0.1.0"
 
 
-@dataclass(slots=True)
-class _Attempt:
-    """One call's state: its deadline, what its last attempt did (for the event and the log),
-    and the first attempt's failure while tenacity replays it (see `ApijClient._replay`)."""
+@dataclass
+class _Call:
+    """One call: its arguments, its deadline, and what its last attempt did (for the event)."""
 
+    token: str
+    debut: date
+    fin: date
     deadline: float
-    number: int = 0
+    attempt: int = 0
     status: int | None = None
     duration: float = 0.0
-    replay: errors.ApijError | None = None
+
+    def time_left(self) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise errors.ApijTimeout("total deadline exceeded before the attempt")
+        return left
 
 
 def _no_cookies() -> CookieJar:
@@ -53,45 +70,37 @@ def _no_cookies() -> CookieJar:
     return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
-class _DeadlineStream(httpx.SyncByteStream):
-    """A response body stream that gives up once the call's deadline has passed."""
-
-    def __init__(self, inner: httpx.SyncByteStream | httpx.AsyncByteStream, deadline: float):
-        assert isinstance(inner, httpx.SyncByteStream)  # a sync client's response
-        self._inner, self._deadline = inner, deadline
-
-    def __iter__(self) -> Iterator[bytes]:
-        for chunk in self._inner:
-            if time.monotonic() > self._deadline:
-                raise errors.ApijTimeout("total deadline exceeded while reading the response")
-            yield chunk
-
-    def close(self) -> None:
-        self._inner.close()
-
-
-def _transport_error(exc: httpx.TransportError) -> errors.ApijError:
+def _transport_error(exc: httpx.TransportError, call: _Call) -> errors.ApijError:
+    """The typed error for an httpx transport failure, without chaining it: the httpx exception
+    holds the request, and so the API key and the token."""
+    if isinstance(exc, httpx.TimeoutException) and time.monotonic() >= call.deadline - 1e-3:
+        # Its timeout had been cut to the time left: it is the call's deadline that expired.
+        return errors.ApijTimeout("total deadline exceeded")
     # Only the exception class goes into the message: httpx's text can quote the URL or host.
     name = type(exc).__name__
-    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError)):
+    if isinstance(exc, (httpx.ConnectTimeout, httpx.NetworkError, httpx.RemoteProtocolError)):
+        # Refused, reset, dropped or cut short: no usable answer, and a GET may be retried.
         return errors.ConnectionFailed(f"connection failed ({name})")
     if isinstance(exc, httpx.TimeoutException):
         return errors.ApijTimeout(f"timed out ({name})")
     return errors.TransportError(f"transport error ({name})")
 
 
-class _Base:
-    """Settings and per-attempt plumbing shared by the sync and async clients.
+class _BaseClient:
+    """Settings, request building and response judging shared by the sync and async clients.
 
     `api_key`: the partner's CNAM key (header X-API-Key, on every call). `base_url`: the API
-    root, e.g. the spec's test server. `timeouts`: per-attempt connect/read and the call's
-    total deadline. `retry`: what is retried and how. `on_attempt`: called with an
-    `AttemptEvent` after every attempt (metrics). `limits`: the connection pool's size.
-    `verify`: TLS verification (a CA bundle path, or False for tests only). `transport`: an
-    httpx transport to send through (tests, benchmarks, proxies).
+    root, https (http only for a loopback host, unless `allow_insecure_http=True`), without
+    user information. `timeouts`: per-attempt connect/read and the call's total deadline.
+    `retry`: what is retried and how. `on_attempt`: called with an `AttemptEvent` after every
+    attempt (metrics). `limits`: the connection pool's size (default 100 connections).
+    `verify`: TLS verification: True (certifi's CA bundle), a CA bundle path, an
+    `ssl.SSLContext`, or False (tests only).
+    `max_response_bytes`: the largest body accepted, compressed or decoded (default 2 MiB).
+    `transport`: an httpx transport to send through instead of the default one (tests,
+    benchmarks, proxies); `limits` and `verify` are then the transport's business.
     """
 
-    _generated: GeneratedClient
     _http: httpx.Client | httpx.AsyncClient
 
     def __init__(
@@ -103,34 +112,51 @@ class _Base:
         retry: RetryPolicy | None = None,
         on_attempt: AttemptHook | None = None,
         limits: httpx.Limits | None = None,
-        verify: bool | str = True,
+        verify: bool | str | ssl.SSLContext = True,
         transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        allow_insecure_http: bool = False,
     ) -> None:
         self._api_key = check_api_key(api_key)
-        self._base_url = check_base_url(base_url)
+        self._base_url = check_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        if not isinstance(max_response_bytes, int) or max_response_bytes < 1:
+            raise ValueError("max_response_bytes: expected a positive int")
+        self._max_response_bytes = max_response_bytes
         self._timeouts = timeouts if timeouts is not None else Timeouts()
         self._retry = retry if retry is not None else RetryPolicy()
         self._on_attempt = on_attempt
-        httpx_args: dict[str, Any] = {"limits": limits or httpx.Limits(max_connections=100)}
-        if transport is not None:
-            httpx_args["transport"] = transport
+        if isinstance(verify, str):
+            # A CA bundle path: httpx 0.28 deprecates the string form.
+            verify = ssl.create_default_context(cafile=verify)
         self._generated = GeneratedClient(
             base_url=self._base_url,
-            headers={"X-API-Key": self._api_key, "User-Agent": _USER_AGENT},
-            timeout=self._httpx_timeout(self._timeouts.total),
+            headers={
+                "X-API-Key": self._api_key,
+                "User-Agent": _USER_AGENT,
+                # Only what the face decodes itself, within bounds (see apij._body).
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
+            timeout=self._attempt_timeout(self._timeouts.total),
             verify_ssl=verify,
             follow_redirects=False,  # a redirect would carry the credentials elsewhere
             raise_on_unexpected_status=False,
-            httpx_args=httpx_args,
+            # trust_env=False: no proxy from the environment (the default transports say why).
+            httpx_args={
+                "transport": transport or self._default_transport(verify, limits or DEFAULT_LIMITS),
+                "trust_env": False,
+            },
         )
-        self._longest_timeout = max(self._timeouts.connect, self._timeouts.read)
-        # (generated path, its absolute URL): see `_url`. One entry, replaced if the path moves.
-        self._path_url: tuple[str, httpx.URL] = ("", httpx.URL())
+        self._http = self._open()
+        self._http.cookies = _no_cookies()
         remember_secret(self._api_key)
         self._closed = False
-        self._open()
 
-    def _open(self) -> None:
+    def _default_transport(
+        self, verify: ssl.SSLContext | bool, limits: httpx.Limits
+    ) -> httpx.BaseTransport | httpx.AsyncBaseTransport:
+        raise NotImplementedError
+
+    def _open(self) -> httpx.Client | httpx.AsyncClient:
         raise NotImplementedError
 
     @property
@@ -152,100 +178,80 @@ class _Base:
         # Never the API key (the generated Client's attrs repr would print its headers).
         return f"{type(self).__name__}(base_url={self._base_url!r}, api_key='***')"
 
-    def _httpx_timeout(self, remaining: float) -> httpx.Timeout:
+    def _attempt_timeout(self, left: float) -> httpx.Timeout:
         t = self._timeouts
+        # Waiting for a free connection of the pool is bounded by the time left only: a busy
+        # pool is a timeout of the call, not a failed connection.
         return httpx.Timeout(
-            connect=min(t.connect, remaining),
-            read=min(t.read, remaining),
-            write=min(t.read, remaining),
-            pool=min(t.connect, remaining),
+            connect=min(t.connect, left), read=min(t.read, left), write=min(t.read, left), pool=left
         )
 
-    def _url(self, path: str, params: Any) -> httpx.URL:
-        """The request's absolute URL, exactly as httpx's `build_request` would merge it.
+    def _call(self, fc_token: str, date_debut: DateLike, date_fin: DateLike) -> _Call:
+        if self._closed:
+            raise RuntimeError("client is closed")
+        token = check_token(fc_token)
+        debut, fin = check_window(date_debut, date_fin)
+        return _Call(token, debut, fin, time.monotonic() + self._timeouts.total)
 
-        Given a relative path and params, httpx parses and validates the whole URL three times
-        per request (the path, base + path, then + params): about a fifth of a call on a small
-        response. The base + path merge depends on the path only, so httpx does it once per
-        path here, and each call sets the query from its params (one parse) as `build_request`
-        does: the client's params merged with the call's, replacing the URL's query. httpx
-        takes an absolute `URL` object as it is.
-        """
-        path_url = self._path_url
-        if path_url[0] != path:
-            # Merged by httpx itself (base URL, client params), so the semantics stay httpx's.
-            path_url = self._path_url = (path, self._http.build_request("GET", path).url)
-        if params is None:
-            return path_url[1]
-        return httpx.URL(path_url[1], params=self._http.params.merge(params))
+    def _request(self, call: _Call) -> httpx.Request:
+        """The attempt's request, built by the generated code; its timeouts cut to the time
+        left."""
+        left = call.time_left()
+        kwargs = get_paiements_ij._get_kwargs(date_debut=call.debut, date_fin=call.fin)
+        return self._http.build_request(
+            **kwargs,
+            headers={"Authorization": f"Bearer {call.token}"},
+            timeout=self._attempt_timeout(left),
+        )
 
-    def _request(self, debut: date, fin: date, token: str, deadline: float) -> dict[str, Any]:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise errors.ApijTimeout("total deadline exceeded before the attempt")
-        kwargs = get_paiements_ij._get_kwargs(date_debut=debut, date_fin=fin)
-        kwargs["url"] = self._url(kwargs["url"], kwargs.pop("params", None))
-        kwargs["headers"] = {"Authorization": f"Bearer {token}"}
-        if remaining < self._longest_timeout:
-            # Less time left than a full attempt may take: shorten this attempt's timeouts.
-            # (Otherwise the pool's default timeouts, the same values, apply.)
-            kwargs["timeout"] = self._httpx_timeout(remaining)
-        return kwargs
+    def _judge(self, call: _Call, response: httpx.Response, content: bytes) -> ReleveIJ:
+        call.status = response.status_code
+        if time.monotonic() > call.deadline:
+            raise errors.ApijTimeout("total deadline exceeded", status=call.status)
+        return decode(call.status, response.headers, content, (self._api_key, call.token))
 
-    def _emit(self, attempt: _Attempt, exc: BaseException | None, retry_in: float | None) -> None:
+    def _retrying_arguments(self, call: _Call) -> dict[str, Any]:
+        def before_sleep(state: tenacity.RetryCallState) -> None:
+            outcome = state.outcome
+            self._emit(call, outcome.exception() if outcome else None, state.upcoming_sleep)
+
+        return {
+            **_retry.tenacity_arguments(self._retry, self._timeouts.total),
+            "before_sleep": before_sleep,
+        }
+
+    def _emit(self, call: _Call, exc: BaseException | None, retry_in: float | None) -> None:
         outcome = "ok" if exc is None else type(exc).__name__
         if exc is None:
             LOGGER.debug(
                 "GET getPaiementsIJ attempt %d: %s in %.1f ms",
-                attempt.number, attempt.status, attempt.duration * 1e3,
+                call.attempt, call.status, call.duration * 1e3,
             )  # fmt: skip
         elif retry_in is not None:
             LOGGER.warning(
                 "GET getPaiementsIJ attempt %d: %s (status %s); retrying in %.3f s",
-                attempt.number, outcome, attempt.status, retry_in,
+                call.attempt, outcome, call.status, retry_in,
             )  # fmt: skip
         else:
             LOGGER.info(
                 "GET getPaiementsIJ attempt %d: %s (status %s); giving up",
-                attempt.number, outcome, attempt.status,
+                call.attempt, outcome, call.status,
             )  # fmt: skip
         if self._on_attempt is not None:
-            event = AttemptEvent(
-                attempt.number, attempt.status, attempt.duration, outcome, retry_in
-            )
+            event = AttemptEvent(call.attempt, call.status, call.duration, outcome, retry_in)
             try:
                 self._on_attempt(event)
             except Exception:
                 # A broken metrics hook must not fail the insurer's business call.
                 LOGGER.exception("on_attempt hook raised")
 
-    def _before_sleep(self, retry_state: tenacity.RetryCallState) -> None:
-        # The call's _Attempt is the first argument tenacity passes to the attempt function.
-        attempt: _Attempt = retry_state.args[0]
-        outcome = retry_state.outcome
-        exc = outcome.exception() if outcome is not None else None
-        self._emit(attempt, exc, retry_state.upcoming_sleep)
-
-    def _retrying_arguments(self) -> dict[str, Any]:
-        return {
-            **tenacity_arguments(self._retry, lambda state: state.args[0].deadline),
-            "before_sleep": self._before_sleep,
-        }
-
-    def _prepare(
-        self, fc_token: str, date_debut: DateLike, date_fin: DateLike
-    ) -> tuple[str, date, date, float]:
-        if self._closed:
-            raise RuntimeError("client is closed")
-        token = check_token(fc_token)
-        debut, fin = check_window(date_debut, date_fin)
-        return token, debut, fin, time.monotonic() + self._timeouts.total
-
-    def _secrets(self, token: str) -> tuple[str, str]:
-        return self._api_key, token
+    def _started(self, call: _Call) -> float:
+        call.attempt += 1
+        call.status = None
+        return time.monotonic()
 
 
-class ApijClient(_Base):
+class ApijClient(_BaseClient):
     """Synchronous APIJ client: thread-safe, pooled; share one per partner API key.
 
     >>> with ApijClient(api_key, base_url=SANDBOX_BASE_URL) as client:
@@ -254,13 +260,14 @@ class ApijClient(_Base):
 
     _http: httpx.Client
 
-    def _open(self) -> None:
+    def _default_transport(
+        self, verify: ssl.SSLContext | bool, limits: httpx.Limits
+    ) -> httpx.BaseTransport:
+        return DeadlineTransport(verify=verify, limits=limits)
+
+    def _open(self) -> httpx.Client:
         # Built now, not lazily: the generated getter is not thread-safe on first use.
-        self._http = self._generated.get_httpx_client()
-        self._http.cookies = _no_cookies()
-        # One Retrying for every call: tenacity keeps its per-call state thread-local, and
-        # everything call-specific travels in the arguments (the _Attempt).
-        self._retrying = tenacity.Retrying(**self._retrying_arguments())
+        return self._generated.get_httpx_client()
 
     def paiements(self, fc_token: str, *, date_debut: DateLike, date_fin: DateLike) -> ReleveIJ:
         """The user's IJ payment lines intersecting [date_debut, date_fin] (inclusive).
@@ -269,65 +276,44 @@ class ApijClient(_Base):
         Raises ValueError for a bad argument (before any request) and an `apij.errors.ApijError`
         subclass for every failure of the call.
         """
-        token, debut, fin, deadline = self._prepare(fc_token, date_debut, date_fin)
-        attempt = _Attempt(deadline)
-        remember_secret(token)
+        call = self._call(fc_token, date_debut, date_fin)
+        retrying = tenacity.Retrying(
+            sleep=lambda seconds: _retry.sleep(seconds), **self._retrying_arguments(call)
+        )
+        remember_secret(call.token)
         try:
+            releve = retrying(self._attempt, call)
+        except errors.ApijError as exc:
+            self._emit(call, exc, None)
+            raise
+        finally:
+            forget_secret(call.token)
+        self._emit(call, None, None)
+        return releve
+
+    def _attempt(self, call: _Call) -> ReleveIJ:
+        started = self._started(call)
+        try:
+            response, content = self._exchange(call)
+            return self._judge(call, response, content)
+        finally:
+            call.duration = time.monotonic() - started
+
+    def _exchange(self, call: _Call) -> tuple[httpx.Response, bytes]:
+        """Send and read the body, every socket operation ending by the call's deadline."""
+        request = self._request(call)
+        with deadline(call.deadline):
             try:
-                # The happy path skips tenacity's machinery (~20 µs); a failure is handed to
-                # tenacity, which replays it as attempt 1 and decides everything from there.
+                response = self._http.send(request, stream=True)
                 try:
-                    result = self._attempt(attempt, debut, fin, token)
-                except errors.ApijError as exc:
-                    if not is_retryable(self._retry, exc):
-                        raise
-                    attempt.replay = exc
-                    result = self._retrying(self._replay, attempt, debut, fin, token)
-            except errors.ApijError as exc:
-                self._emit(attempt, exc, None)
-                raise
-            self._emit(attempt, None, None)
-            return result
-        finally:
-            forget_secret(token)
-
-    def _replay(self, attempt: _Attempt, debut: date, fin: date, token: str) -> ReleveIJ:
-        if attempt.replay is not None:
-            failure, attempt.replay = attempt.replay, None
-            raise failure
-        return self._attempt(attempt, debut, fin, token)
-
-    def _attempt(self, attempt: _Attempt, debut: date, fin: date, token: str) -> ReleveIJ:
-        attempt.number += 1
-        attempt.status = None
-        started = time.monotonic()
-        try:
-            kwargs = self._request(debut, fin, token, attempt.deadline)
-            try:
-                response = self._send(kwargs, attempt.deadline)
+                    content = read_body(response, self._max_response_bytes, call.deadline)
+                finally:
+                    response.close()
             except httpx.TransportError as exc:
-                raise _transport_error(exc) from exc
-            attempt.status = response.status_code
-            return decode(response, self._secrets(token))
-        finally:
-            attempt.duration = time.monotonic() - started
-
-    def _send(self, kwargs: dict[str, Any], deadline: float) -> httpx.Response:
-        """Send and read the body, checking the call's deadline between reads.
-
-        httpx's read timeout bounds each read, not the response: a server trickling bytes
-        would keep a plain `request()` alive past any deadline. So the body is read through a
-        stream that ends the call with ApijTimeout as soon as a read returns after the
-        deadline; a call overruns it by at most one read, whose timeout is itself cut to the
-        time left.
-        """
-        response = self._http.send(self._http.build_request(**kwargs), stream=True)
-        try:
-            response.stream = _DeadlineStream(response.stream, deadline)
-            response.read()
-        finally:
-            response.close()
-        return response
+                failure = _transport_error(exc, call)
+            else:
+                return response, content
+        raise failure  # out of the except block: nothing chained
 
     def close(self) -> None:
         """Close the pooled connections (idempotent)."""
@@ -348,8 +334,9 @@ class ApijClient(_Base):
         self.close()
 
 
-class AsyncApijClient(_Base):
-    """Asynchronous APIJ client: pooled, safe for many concurrent users; share one per API key.
+class AsyncApijClient(_BaseClient):
+    """Asynchronous APIJ client: pooled, safe for many concurrent users and for cancellation;
+    share one per API key.
 
     >>> async with AsyncApijClient(api_key, base_url=SANDBOX_BASE_URL) as client:
     ...     releve = await client.paiements(fc_token, date_debut=debut, date_fin=fin)
@@ -357,9 +344,13 @@ class AsyncApijClient(_Base):
 
     _http: httpx.AsyncClient
 
-    def _open(self) -> None:
-        self._http = self._generated.get_async_httpx_client()
-        self._http.cookies = _no_cookies()
+    def _default_transport(
+        self, verify: ssl.SSLContext | bool, limits: httpx.Limits
+    ) -> httpx.AsyncBaseTransport:
+        return AiohttpTransport(verify=verify, limits=limits)
+
+    def _open(self) -> httpx.AsyncClient:
+        return self._generated.get_async_httpx_client()
 
     async def paiements(
         self, fc_token: str, *, date_debut: DateLike, date_fin: DateLike
@@ -367,54 +358,49 @@ class AsyncApijClient(_Base):
         """The user's IJ payment lines intersecting [date_debut, date_fin] (inclusive).
 
         Same contract as `ApijClient.paiements`; the total deadline also cancels a stalled
-        attempt.
+        attempt, and cancelling the task leaves the pool usable.
         """
-        token, debut, fin, deadline = self._prepare(fc_token, date_debut, date_fin)
-        attempt = _Attempt(deadline)
-        remember_secret(token)
+        call = self._call(fc_token, date_debut, date_fin)
+        retrying = tenacity.AsyncRetrying(
+            sleep=lambda seconds: _retry.asleep(seconds), **self._retrying_arguments(call)
+        )
+        remember_secret(call.token)
         try:
-            try:
+            releve: ReleveIJ = await retrying(self._attempt, call)
+        except errors.ApijError as exc:
+            self._emit(call, exc, None)
+            raise
+        finally:
+            forget_secret(call.token)
+        self._emit(call, None, None)
+        return releve
+
+    async def _attempt(self, call: _Call) -> ReleveIJ:
+        started = self._started(call)
+        try:
+            response, content = await self._exchange(call)
+            return self._judge(call, response, content)
+        finally:
+            call.duration = time.monotonic() - started
+
+    async def _exchange(self, call: _Call) -> tuple[httpx.Response, bytes]:
+        """Send and read the body; the call's deadline cancels whatever is still waiting."""
+        request = self._request(call)
+        failure: errors.ApijError
+        try:
+            with anyio.fail_after(call.time_left()):
+                response = await self._http.send(request, stream=True)
                 try:
-                    result = await self._attempt(attempt, debut, fin, token)
-                except errors.ApijError as exc:
-                    if not is_retryable(self._retry, exc):
-                        raise
-                    attempt.replay = exc
-                    # Per call: tenacity's per-call state is thread-local, and concurrent
-                    # tasks share a thread.
-                    retrying = tenacity.AsyncRetrying(**self._retrying_arguments())
-                    result = await retrying(self._replay, attempt, debut, fin, token)
-            except errors.ApijError as exc:
-                self._emit(attempt, exc, None)
-                raise
-            self._emit(attempt, None, None)
-            return result
-        finally:
-            forget_secret(token)
-
-    async def _replay(self, attempt: _Attempt, debut: date, fin: date, token: str) -> ReleveIJ:
-        if attempt.replay is not None:
-            failure, attempt.replay = attempt.replay, None
-            raise failure
-        return await self._attempt(attempt, debut, fin, token)
-
-    async def _attempt(self, attempt: _Attempt, debut: date, fin: date, token: str) -> ReleveIJ:
-        attempt.number += 1
-        attempt.status = None
-        started = time.monotonic()
-        try:
-            kwargs = self._request(debut, fin, token, attempt.deadline)
-            try:
-                with anyio.fail_after(max(attempt.deadline - started, 0.0)):
-                    response = await self._http.request(**kwargs)
-            except TimeoutError:
-                raise errors.ApijTimeout("total deadline exceeded") from None
-            except httpx.TransportError as exc:
-                raise _transport_error(exc) from exc
-            attempt.status = response.status_code
-            return decode(response, self._secrets(token))
-        finally:
-            attempt.duration = time.monotonic() - started
+                    content = await aread_body(response, self._max_response_bytes, call.deadline)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            failure = errors.ApijTimeout("total deadline exceeded")
+        except httpx.TransportError as exc:
+            failure = _transport_error(exc, call)
+        else:
+            return response, content
+        raise failure  # out of the except block: nothing chained
 
     async def aclose(self) -> None:
         """Close the pooled connections (idempotent)."""

@@ -6,7 +6,23 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["AttemptEvent", "AttemptHook", "RetryPolicy", "Timeouts"]
+import httpx
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "AttemptEvent",
+    "AttemptHook",
+    "RetryPolicy",
+    "Timeouts",
+]
+
+# The largest body a client accepts, compressed or decoded. A statement line is ~150 bytes: a
+# whole career of 14-day lines (~1,000) is ~150 KB, so 2 MiB leaves room and bounds the memory
+# and the parsing time a hostile or broken upstream can cost.
+DEFAULT_MAX_RESPONSE_BYTES = 2 * 1024 * 1024
+# One pool per partner: up to 100 connections at once (see README, Performance).
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
 
 
 def _positive(name: str, value: float) -> None:

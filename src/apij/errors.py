@@ -8,9 +8,11 @@ __all__ = [
     "ApijTimeout",
     "ConnectionFailed",
     "ContractError",
+    "EndpointNotFound",
     "InsuredPersonNotFound",
     "InvalidRequest",
     "RateLimited",
+    "ResponseTooLarge",
     "ScopeMissing",
     "ServerError",
     "TokenRejected",
@@ -128,6 +130,16 @@ class UnexpectedResponse(ApijError):
 
 class UndocumentedServerError(UnexpectedResponse, ServerError):
     """An undocumented 5xx (504, 599, ...): both unexpected and a server error."""
+
+
+class EndpointNotFound(UnexpectedResponse):
+    """404 without the contract's `assure_inconnu` code (a gateway page, an empty body, another
+    code): the gateway knows no such resource, so `base_url` (its path or API version) is most
+    likely wrong. Check the configuration; this says nothing about the insured person."""
+
+
+class ResponseTooLarge(UnexpectedResponse):
+    """The response body exceeds the client's `max_response_bytes`, compressed or decoded."""
 
 
 class TransportError(ApijError):

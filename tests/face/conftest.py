@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 import respx
-from _face_support import BASE_URL, FAST_RETRY, FAST_TIMEOUTS, KEY, person
+from _face_support import BASE_URL, FAST_RETRY, FAST_TIMEOUTS, KEY, ClientLevelRouter, person
 
 from apij import ApijClient
 from apij.double import CnamDouble
@@ -29,8 +29,8 @@ def double() -> CnamDouble:
 
 @pytest.fixture
 def routed(double: CnamDouble) -> Iterator[CnamDouble]:
-    """The double, with its respx router intercepting every httpx client."""
-    with double.router(BASE_URL):
+    """The double, with its respx router intercepting every httpx client (any transport)."""
+    with ClientLevelRouter(double):
         yield double
 
 
@@ -43,6 +43,9 @@ def client(routed: CnamDouble) -> Iterator[ApijClient]:
 
 @pytest.fixture
 def mock() -> Iterator[respx.MockRouter]:
-    """A bare respx router for hand-made responses (nothing unrouted reaches the network)."""
-    with respx.mock(base_url=BASE_URL, assert_all_mocked=True, assert_all_called=False) as router:
+    """A bare respx router for hand-made responses (nothing unrouted reaches the network),
+    patched in at the httpx client so that it sees the async face's aiohttp transport too."""
+    with respx.mock(
+        base_url=BASE_URL, assert_all_mocked=True, assert_all_called=False, using="httpx"
+    ) as router:
         yield router

@@ -118,9 +118,9 @@ def test_a_number_no_decimal_holds_is_an_unexpected_response() -> None:
         '"2025-03-04","date_fin":"2025-03-17","nombre_jours":14,'
         '"montant_journalier":1e99999999999999999999999999,"csg":28.53,"crds":2.30}]}'
     )
-    response = httpx.Response(200, text=text, headers={"content-type": "application/json"})
+    headers = httpx.Headers({"content-type": "application/json"})
     with pytest.raises(UnexpectedResponse):
-        decode(response, ())
+        decode(200, headers, text.encode(), ())
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -22,7 +22,7 @@ def _answer(request: httpx.Request) -> httpx.Response:
 
 
 def test_sync_pool_sends_no_cookie_set_by_an_earlier_user() -> None:
-    with respx.mock(base_url=BASE_URL, assert_all_mocked=True) as router:
+    with respx.mock(base_url=BASE_URL, assert_all_mocked=True, using="httpx") as router:
         route = router.get(PATH).mock(side_effect=_answer)
         with ApijClient(KEY, base_url=BASE_URL) as client:
             client.paiements("token-user-a", date_debut="2025-01-01", date_fin="2025-06-30")
@@ -37,7 +37,7 @@ def test_async_pool_sends_no_cookie_set_by_an_earlier_user() -> None:
             await client.paiements("token-user-a", date_debut="2025-01-01", date_fin="2025-06-30")
             await client.paiements("token-user-b", date_debut="2025-01-01", date_fin="2025-06-30")
 
-    with respx.mock(base_url=BASE_URL, assert_all_mocked=True) as router:
+    with respx.mock(base_url=BASE_URL, assert_all_mocked=True, using="httpx") as router:
         route = router.get(PATH).mock(side_effect=_answer)
         asyncio.run(calls())
     assert route.call_count == 2

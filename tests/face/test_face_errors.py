@@ -16,6 +16,7 @@ from apij import (
     ApijClient,
     ApijError,
     ApiKeyRejected,
+    EndpointNotFound,
     InsuredPersonNotFound,
     InvalidRequest,
     RateLimited,
@@ -147,11 +148,50 @@ def test_undocumented_5xx_is_also_a_server_error(mock: respx.MockRouter) -> None
 def test_unknown_error_code_is_tolerated(mock: respx.MockRouter) -> None:
     # A future upstream may add codes: keep the status's class and the new code.
     mock.get(PATH).mock(
-        return_value=json_response(404, {"code": "assure_decede", "message": "Person unknown"})
+        return_value=json_response(403, {"code": "scope_revoque", "message": "Scope revoked"})
     )
-    with pytest.raises(InsuredPersonNotFound) as caught:
+    with pytest.raises(ScopeMissing) as caught:
         call()
-    assert caught.value.code == "assure_decede"
+    assert caught.value.code == "scope_revoque"
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "code"),
+    [
+        (b"", "application/json", None),
+        (b"<html><body>404 Not Found</body></html>", "text/html", None),
+        (b'{"statusCode": 404, "message": "Resource not found"}', "application/json", None),
+        # Well-formed, but another code than the person being unknown.
+        (b'{"code": "jeton_invalide", "message": "x"}', "application/json", "jeton_invalide"),
+        (
+            b'{"code": "ressource_inconnue", "message": "x"}',
+            "application/json",
+            "ressource_inconnue",
+        ),
+    ],
+    ids=["empty", "html", "gateway-json", "other-code", "new-code"],
+)
+def test_a_gateway_404_is_not_an_unknown_person(
+    mock: respx.MockRouter, content: bytes, content_type: str, code: str | None
+) -> None:
+    mock.get(PATH).mock(
+        return_value=httpx.Response(404, content=content, headers={"content-type": content_type})
+    )
+    with pytest.raises(EndpointNotFound) as caught:
+        call()
+    assert not isinstance(caught.value, InsuredPersonNotFound)
+    assert caught.value.code == code
+    assert "base_url" in str(caught.value)
+
+
+def test_a_wrong_base_path_is_endpoint_not_found(routed: CnamDouble) -> None:
+    # The double answers paths outside the API like the gateway: 404 in its own format.
+    with (
+        ApijClient(KEY, base_url=BASE_URL + "/v2", retry=RetryPolicy.none()) as client,
+        pytest.raises(EndpointNotFound) as caught,
+    ):
+        client.paiements(person(1).token, **WINDOW)
+    assert caught.value.status == 404
 
 
 @pytest.mark.parametrize(

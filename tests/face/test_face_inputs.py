@@ -12,11 +12,13 @@ from _face_support import BASE_URL, KEY, PATH, body, json_response
 
 from apij import ApijClient, AsyncApijClient, RetryPolicy, Timeouts
 
+PARIS = timezone(timedelta(hours=2))
+
 
 @pytest.fixture
 def strict_mock() -> Any:
     # No route at all: any request that escapes the argument checks fails the test.
-    with respx.mock(base_url=BASE_URL, assert_all_mocked=True) as router:
+    with respx.mock(base_url=BASE_URL, assert_all_mocked=True, using="httpx") as router:
         yield router
 
 
@@ -34,6 +36,14 @@ def strict_mock() -> Any:
         ({"date_debut": None, "date_fin": "2025-06-30"}, "date_debut"),
         ({"date_debut": datetime(2025, 1, 1), "date_fin": "2025-06-30"}, "date_debut"),  # noqa: DTZ001
         ({"date_debut": "2025-01-01", "date_fin": datetime(2025, 6, 30)}, "date_fin"),  # noqa: DTZ001
+        # Aware datetimes too: which day an instant falls on depends on a time zone.
+        ({"date_debut": datetime(2025, 1, 1, tzinfo=UTC), "date_fin": "2025-06-30"}, "date_debut"),
+        (
+            {"date_debut": "2025-01-01", "date_fin": datetime(2025, 6, 30, tzinfo=PARIS)},
+            "date_fin",
+        ),
+        # Only ASCII digits: '２０２５' is not an ISO year.
+        ({"date_debut": "２０２５-01-01", "date_fin": "2025-06-30"}, "date_debut"),
     ],
 )
 def test_bad_window_raises_value_error_naming_the_argument(
@@ -74,18 +84,41 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-def test_dates_as_objects_strings_and_aware_datetimes_are_sent_as_iso(
+def test_datetimes_are_refused_with_a_message_saying_to_pass_a_date(
+    strict_mock: respx.MockRouter,
+) -> None:
+    with (
+        ApijClient(KEY, base_url=BASE_URL) as client,
+        pytest.raises(ValueError, match="date_debut") as caught,
+    ):
+        client.paiements(
+            "tok", date_debut=datetime(2025, 1, 1, 23, 30, tzinfo=PARIS), date_fin="2025-06-30"
+        )
+    assert "date_debut" in str(caught.value)
+    assert "datetime.date" in str(caught.value)
+    assert not strict_mock.calls
+
+
+class ShiftedDate(date):
+    """A date subclass that formats and compares its own way (as some libraries' dates do)."""
+
+    def isoformat(self) -> str:
+        return "not-a-date"
+
+    def __gt__(self, other: object) -> bool:
+        return True
+
+
+def test_dates_and_strings_are_sent_as_iso_and_date_subclasses_as_plain_dates(
     mock: respx.MockRouter,
 ) -> None:
     route = mock.get(PATH).mock(return_value=json_response(200, body("32.87", "28.53", "2.3")))
-    paris = timezone(timedelta(hours=2))
     with ApijClient(KEY, base_url=BASE_URL) as client:
         client.paiements("tok", date_debut=date(2025, 1, 1), date_fin="2025-06-30")
         client.paiements(
-            "tok",
-            date_debut=datetime(2025, 1, 1, 23, 30, tzinfo=paris),
-            date_fin=datetime(2025, 6, 30, tzinfo=UTC),
+            "tok", date_debut=ShiftedDate(2025, 1, 1), date_fin=ShiftedDate(2025, 6, 30)
         )
+    assert route.call_count == 2
     for call in route.calls:
         assert call.request.url.params == httpx.QueryParams(
             {"dateDebut": "2025-01-01", "dateFin": "2025-06-30"}
@@ -106,6 +139,7 @@ def test_same_day_window_is_valid(mock: respx.MockRouter) -> None:
         ({"base_url": "ftp://example"}, "base_url"),
         ({"base_url": "partenaires.api.ameli.fr"}, "base_url"),
         ({"base_url": "https://h/p?x=1"}, "base_url"),
+        ({"max_response_bytes": 0}, "max_response_bytes"),
     ],
 )
 def test_bad_client_settings(kwargs: dict[str, Any], argument: str) -> None:

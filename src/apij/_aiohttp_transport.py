@@ -1,0 +1,91 @@
+"""The async client's default transport: httpx requests sent through aiohttp (httpx-aiohttp).
+
+httpx's own async pool (httpcore 1.0.9) can leave its slots stuck for good after cancelled
+requests (encode/httpcore#1093, unreleased fix), and serves about fifteen times fewer calls per
+second than aiohttp at 100 concurrent users. httpx-aiohttp's `AiohttpTransport` keeps httpx's
+API over aiohttp's connector, which survives cancellation. What it maps as we need: the pool
+size (`max_connections`), keep-alive expiry, TLS verification (httpx's SSL context), connect
+and read timeouts, no redirects, no decompression (the face decodes bodies itself, within
+bounds), and connection errors and timeouts to httpx's exceptions. What it does not, done here:
+
+- its aiohttp session keeps a cookie jar, shared by every user of the pool: one user's
+  Set-Cookie would ride on another user's request. The session here has a jar that keeps
+  nothing;
+- it passes httpx's pool timeout as aiohttp's `connect` timeout, which also counts connecting:
+  a full pool would end in ConnectTimeout, a "failed connection" the face retries. Here the
+  wait for a free connection is bounded by the call's deadline only;
+- an answer aiohttp cannot parse (a malformed status line or header) escapes as a bare
+  `aiohttp.ClientResponseError`; it becomes `httpx.RemoteProtocolError`, as httpx reports it.
+
+The session ignores proxy variables and ~/.netrc (`trust_env=False`, aiohttp's default):
+credentials never go anywhere but to `base_url`. To use a proxy, pass your own `transport`.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import AsyncIterator
+
+import aiohttp
+import httpx
+from httpx_aiohttp import AiohttpTransport as _LibraryTransport
+
+__all__ = ["AiohttpTransport"]
+
+
+def _protocol_error(exc: BaseException) -> httpx.RemoteProtocolError:
+    # The class name only: aiohttp's message and attributes carry the request and its headers.
+    return httpx.RemoteProtocolError(f"invalid HTTP response ({type(exc).__name__})")
+
+
+class _Body(httpx.AsyncByteStream):
+    def __init__(self, inner: httpx.AsyncByteStream) -> None:
+        self._inner = inner
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        failure: httpx.RemoteProtocolError | None = None
+        try:
+            async for chunk in self._inner:
+                yield chunk
+        except aiohttp.ClientError as exc:
+            failure = _protocol_error(exc)
+        if failure is not None:
+            raise failure
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class AiohttpTransport(_LibraryTransport):
+    """httpx-aiohttp's transport with a cookieless session and every aiohttp error mapped."""
+
+    def __init__(self, *, verify: ssl.SSLContext | bool, limits: httpx.Limits) -> None:
+        super().__init__(verify=verify, limits=limits, client=self._new_session)
+
+    def _new_session(self) -> aiohttp.ClientSession:
+        # What the library builds (its get_client), with a cookie jar that keeps nothing.
+        connector = aiohttp.TCPConnector(
+            limit=self.limits.max_connections or 0,  # 0: no limit, as httpx's None
+            keepalive_timeout=self.limits.keepalive_expiry,
+            ssl=self.ssl_context,
+        )
+        return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        # aiohttp's `connect` timeout (the library passes httpx's pool timeout) counts the wait
+        # for a free connection together with connecting, and ends in an error mapped to
+        # ConnectTimeout: a full pool would pass for a failed connection, and be retried. The
+        # wait is left to the call's deadline (as the sync client's is); `sock_connect` still
+        # bounds connecting.
+        timeout = dict(request.extensions.get("timeout", {}))
+        timeout["pool"] = None
+        request.extensions = {**request.extensions, "timeout": timeout}
+        failure: httpx.RemoteProtocolError | None = None
+        try:
+            response = await super().handle_async_request(request)
+        except aiohttp.ClientError as exc:
+            failure = _protocol_error(exc)
+        if failure is not None:
+            raise failure
+        response.stream = _Body(response.stream)  # type: ignore[arg-type]
+        return response
