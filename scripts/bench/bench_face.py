@@ -364,6 +364,7 @@ def async_throughput(base_url: str) -> list[dict[str, str]]:
         "face AsyncApijClient, default settings": face_async(None),
         **{f"face, pool of {n}": face_async(n) for n in POOL_SIZES},
     }
+
     def runner(subject: AsyncSubject) -> Callable[[], Load]:
         return lambda: asyncio.run(_async_load(subject, base_url))
 

@@ -19,6 +19,9 @@ bounds), and connection errors and timeouts to httpx's exceptions. What it does 
 
 The session ignores proxy variables and ~/.netrc (`trust_env=False`, aiohttp's default):
 credentials never go anywhere but to `base_url`. To use a proxy, pass your own `transport`.
+Like any RFC 9112 client, aiohttp re-sends a GET once, at once, when the server closes the
+connection before answering (a keep-alive connection closed under it): the face's retry policy
+counts attempts above that.
 """
 
 from __future__ import annotations

@@ -126,20 +126,20 @@ def _document(status: int, headers: httpx.Headers, content: bytes, body: BodyCon
 
 
 def _releve(doc: dict[str, Any]) -> ReleveIJ:
-    lines = tuple(
+    iso = date.fromisoformat
+    lines = [
         PaiementIJ(
-            date_debut=date.fromisoformat(row["date_debut"]),
-            date_fin=date.fromisoformat(row["date_fin"]),
+            iso(row["date_debut"]),
+            iso(row["date_fin"]),
             # Validated as numbers: JSON `14.0` parses as Decimal, `32` as int.
-            nombre_jours=int(row["nombre_jours"]),
-            montant_journalier=Decimal(row["montant_journalier"]),
-            csg=Decimal(row["csg"]),
-            crds=Decimal(row["crds"]),
+            int(row["nombre_jours"]),
+            Decimal(row["montant_journalier"]),
+            Decimal(row["csg"]),
+            Decimal(row["crds"]),
         )
         for row in doc["paiements"]
-    )
-    iso = date.fromisoformat
-    return ReleveIJ(iso(doc["date_debut"]), iso(doc["date_fin"]), lines)
+    ]
+    return ReleveIJ(iso(doc["date_debut"]), iso(doc["date_fin"]), tuple(lines))
 
 
 def decode(status: int, headers: httpx.Headers, content: bytes, secrets: Iterable[str]) -> ReleveIJ:

@@ -102,6 +102,7 @@ class _BaseClient:
     """
 
     _http: httpx.Client | httpx.AsyncClient
+    _transport_type: type[httpx.BaseTransport] | type[httpx.AsyncBaseTransport]
 
     def __init__(
         self,
@@ -119,8 +120,10 @@ class _BaseClient:
     ) -> None:
         self._api_key = check_api_key(api_key)
         self._base_url = check_base_url(base_url, allow_insecure_http=allow_insecure_http)
-        if not isinstance(max_response_bytes, int) or max_response_bytes < 1:
+        if type(max_response_bytes) is not int or max_response_bytes < 1:
             raise ValueError("max_response_bytes: expected a positive int")
+        if transport is not None and not isinstance(transport, self._transport_type):
+            raise ValueError(f"transport: expected an {self._transport_type.__qualname__}")
         self._max_response_bytes = max_response_bytes
         self._timeouts = timeouts if timeouts is not None else Timeouts()
         self._retry = retry if retry is not None else RetryPolicy()
@@ -146,6 +149,10 @@ class _BaseClient:
                 "trust_env": False,
             },
         )
+        self._retrying_arguments: dict[str, Any] = {
+            **_retry.tenacity_arguments(self._retry, self._timeouts.total),
+            "before_sleep": self._before_sleep,
+        }
         self._http = self._open()
         self._http.cookies = _no_cookies()
         remember_secret(self._api_key)
@@ -194,10 +201,14 @@ class _BaseClient:
         return _Call(token, debut, fin, time.monotonic() + self._timeouts.total)
 
     def _request(self, call: _Call) -> httpx.Request:
-        """The attempt's request, built by the generated code; its timeouts cut to the time
-        left."""
+        """The attempt's request, as the generated code describes it; its timeouts cut to the
+        time left."""
         left = call.time_left()
         kwargs = get_paiements_ij._get_kwargs(date_debut=call.debut, date_fin=call.fin)
+        # The operation's path under the base URL, its parameters as the query. Built whole,
+        # the URL is parsed once; given a path and params, httpx parses and validates it three
+        # times (path, base + path, + query), character by character: a fifth of a call.
+        kwargs["url"] = httpx.URL(self._base_url + kwargs["url"], params=kwargs.pop("params"))
         return self._http.build_request(
             **kwargs,
             headers={"Authorization": f"Bearer {call.token}"},
@@ -210,15 +221,10 @@ class _BaseClient:
             raise errors.ApijTimeout("total deadline exceeded", status=call.status)
         return decode(call.status, response.headers, content, (self._api_key, call.token))
 
-    def _retrying_arguments(self, call: _Call) -> dict[str, Any]:
-        def before_sleep(state: tenacity.RetryCallState) -> None:
-            outcome = state.outcome
-            self._emit(call, outcome.exception() if outcome else None, state.upcoming_sleep)
-
-        return {
-            **_retry.tenacity_arguments(self._retry, self._timeouts.total),
-            "before_sleep": before_sleep,
-        }
+    def _before_sleep(self, state: tenacity.RetryCallState) -> None:
+        # The attempt function's first argument is the call.
+        outcome = state.outcome
+        self._emit(state.args[0], outcome.exception() if outcome else None, state.upcoming_sleep)
 
     def _emit(self, call: _Call, exc: BaseException | None, retry_in: float | None) -> None:
         outcome = "ok" if exc is None else type(exc).__name__
@@ -259,6 +265,7 @@ class ApijClient(_BaseClient):
     """
 
     _http: httpx.Client
+    _transport_type = httpx.BaseTransport
 
     def _default_transport(
         self, verify: ssl.SSLContext | bool, limits: httpx.Limits
@@ -266,6 +273,11 @@ class ApijClient(_BaseClient):
         return DeadlineTransport(verify=verify, limits=limits)
 
     def _open(self) -> httpx.Client:
+        # One Retrying for every call: tenacity keeps a call's state thread-local, and a thread
+        # makes one sync call at a time.
+        self._retrying = tenacity.Retrying(
+            sleep=lambda seconds: _retry.sleep(seconds), **self._retrying_arguments
+        )
         # Built now, not lazily: the generated getter is not thread-safe on first use.
         return self._generated.get_httpx_client()
 
@@ -277,12 +289,9 @@ class ApijClient(_BaseClient):
         subclass for every failure of the call.
         """
         call = self._call(fc_token, date_debut, date_fin)
-        retrying = tenacity.Retrying(
-            sleep=lambda seconds: _retry.sleep(seconds), **self._retrying_arguments(call)
-        )
         remember_secret(call.token)
         try:
-            releve = retrying(self._attempt, call)
+            releve = self._retrying(self._attempt, call)
         except errors.ApijError as exc:
             self._emit(call, exc, None)
             raise
@@ -343,6 +352,7 @@ class AsyncApijClient(_BaseClient):
     """
 
     _http: httpx.AsyncClient
+    _transport_type = httpx.AsyncBaseTransport
 
     def _default_transport(
         self, verify: ssl.SSLContext | bool, limits: httpx.Limits
@@ -361,8 +371,9 @@ class AsyncApijClient(_BaseClient):
         attempt, and cancelling the task leaves the pool usable.
         """
         call = self._call(fc_token, date_debut, date_fin)
+        # One per call: tenacity keeps a call's state thread-local, and tasks share a thread.
         retrying = tenacity.AsyncRetrying(
-            sleep=lambda seconds: _retry.asleep(seconds), **self._retrying_arguments(call)
+            sleep=lambda seconds: _retry.asleep(seconds), **self._retrying_arguments
         )
         remember_secret(call.token)
         try:

@@ -140,6 +140,8 @@ def test_same_day_window_is_valid(mock: respx.MockRouter) -> None:
         ({"base_url": "partenaires.api.ameli.fr"}, "base_url"),
         ({"base_url": "https://h/p?x=1"}, "base_url"),
         ({"max_response_bytes": 0}, "max_response_bytes"),
+        ({"max_response_bytes": True}, "max_response_bytes"),
+        ({"transport": httpx.AsyncHTTPTransport()}, "transport"),
     ],
 )
 def test_bad_client_settings(kwargs: dict[str, Any], argument: str) -> None:
@@ -162,6 +164,11 @@ def test_bad_client_settings(kwargs: dict[str, Any], argument: str) -> None:
 def test_bad_policies(factory: Any, argument: str) -> None:
     with pytest.raises(ValueError, match=argument):
         factory()
+
+
+def test_the_async_client_wants_an_async_transport() -> None:
+    with pytest.raises(ValueError, match="transport: expected an AsyncBaseTransport"):
+        AsyncApijClient(KEY, base_url=BASE_URL, transport=httpx.HTTPTransport())
 
 
 def test_closed_client_refuses_calls() -> None:
