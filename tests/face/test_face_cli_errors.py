@@ -46,7 +46,7 @@ def test_a_hostile_retry_after_is_still_a_rate_limit(gateway: respx.MockRouter, 
     limited = httpx.Response(
         429,
         json={"code": "trop_de_requetes", "message": "Slow down"},
-        headers=[("retry-after", value.encode())],
+        headers=[(b"retry-after", value.encode())],
     )
     code, line = run(gateway, limited)
     assert code == 5
