@@ -24,6 +24,7 @@ from apij import (
     ServerError,
     Timeouts,
     UnexpectedResponse,
+    _retry,
 )
 from apij.double import CnamDouble, Fault
 
@@ -186,3 +187,24 @@ def test_no_retry_policy_makes_one_attempt(routed: CnamDouble) -> None:
     outcome = run("sync", who.token, Timeouts(total=2.0), retry=RetryPolicy.none())
     assert isinstance(outcome.error, ServerError)
     assert len(outcome.events) == 1
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_waits_go_through_the_replaceable_sleep_functions(
+    routed: CnamDouble, mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # apij._retry.sleep / asleep are looked up at each wait: a fixture may replace them.
+    waits: list[float] = []
+
+    async def asleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(_retry, "sleep", waits.append)
+    monkeypatch.setattr(_retry, "asleep", asleep)
+    who = person(14)
+    routed.inject_fault(Fault.UNAVAILABLE, token=who.token, times=2, retry_after=1)
+    outcome = run(mode, who.token, Timeouts(connect=0.5, read=0.5, total=5.0))
+    assert outcome.error is None, repr(outcome.error)
+    assert len(waits) == 2
+    assert all(wait >= 1.0 for wait in waits)  # the server's Retry-After
+    assert outcome.elapsed < 0.5  # nothing slept for real

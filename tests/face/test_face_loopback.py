@@ -6,7 +6,10 @@ and every fault of the double mapped to the typed errors by the sandbox server.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
 import ssl
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -35,6 +38,7 @@ from apij.double import CnamDouble, Fault
 from apij.double.sandbox import running
 
 MODES = ["sync", "async"]
+SLACK = 0.3  # scheduling on a loaded 2-core machine
 TOKEN = "loopback-token"
 WINDOW = {"date_debut": "2025-01-01", "date_fin": "2025-12-31"}
 
@@ -76,6 +80,51 @@ def test_the_pool_never_opens_more_connections_than_its_limit(mode: str) -> None
         outcomes = calls(mode, server.base_url, [TOKEN] * 40, limits=limits)
     assert all(isinstance(o, ReleveIJ) for o in outcomes), outcomes
     assert 2 <= server.most_connections <= 5, server.most_connections
+
+
+@pytest.fixture
+def unanswered_port() -> Iterator[int]:
+    """A loopback port whose listener never accepts, its queue full: connecting hangs (Linux
+    drops the SYN), as with a host that does not answer."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    queued = []
+    for _ in range(4):
+        pending = socket.socket()
+        pending.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            pending.connect(("127.0.0.1", port))
+        queued.append(pending)
+    try:
+        yield port
+    finally:
+        for pending in queued:
+            pending.close()
+        listener.close()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_connect_timeout_bounds_each_attempt(mode: str, unanswered_port: int) -> None:
+    timeouts = Timeouts(connect=0.2, read=1.0, total=3.0)
+    url = f"http://127.0.0.1:{unanswered_port}/v1"
+    started = time.monotonic()
+    (outcome,) = calls(mode, url, [TOKEN], timeouts=timeouts, retry=RetryPolicy.none())
+    elapsed = time.monotonic() - started
+    assert type(outcome) is ConnectionFailed, repr(outcome)  # retried under a retry policy
+    assert 0.2 <= elapsed < 0.2 + SLACK, elapsed
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_deadline_cuts_a_hanging_connect(mode: str, unanswered_port: int) -> None:
+    timeouts = Timeouts(connect=5.0, read=5.0, total=0.3)
+    url = f"http://127.0.0.1:{unanswered_port}/v1"
+    started = time.monotonic()
+    (outcome,) = calls(mode, url, [TOKEN], timeouts=timeouts)
+    elapsed = time.monotonic() - started
+    assert type(outcome) is ApijTimeout, repr(outcome)
+    assert 0.3 <= elapsed < 0.3 + SLACK, elapsed
 
 
 @pytest.fixture(scope="module")
