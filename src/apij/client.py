@@ -90,7 +90,9 @@ class _BaseClient:
     `ssl.SSLContext`, or False (tests only).
     `max_response_bytes`: the largest body accepted, compressed or decoded (default 2 MiB).
     `transport`: an httpx transport to send through instead of the default one (tests,
-    benchmarks, proxies); `limits` and `verify` are then the transport's business.
+    benchmarks, proxies); `limits` and `verify` are then the transport's business, and a sync
+    call's deadline is checked between body reads only (the default transport bounds every
+    socket operation).
     """
 
     _http: httpx.Client | httpx.AsyncClient
