@@ -190,7 +190,7 @@ def sandbox() -> Iterator[str]:
 
 USERS = 100
 CALLS_PER_USER = 20
-ROUNDS = 3
+ROUNDS = 5
 POOL_SIZES = (10, 20, 50, 100, 200)
 WINDOW = {"dateDebut": "2025-01-01", "dateFin": "2025-06-30"}
 TOKEN_MALADIE = SCENARIOS[DEFAULT_SCENARIO].token
