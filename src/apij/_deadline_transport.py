@@ -1,5 +1,4 @@
-"""The sync client's default transport: httpx's own, with every socket operation ending by the
-call's total deadline.
+"""The sync client's default transport: httpx's, each socket operation ending by the deadline.
 
 httpx's timeouts bound each connect, read and write, not the response: a server trickling its
 status line and headers one byte at a time keeps a plain call alive indefinitely. httpcore

@@ -349,7 +349,8 @@ class ApijClient(_BaseClient):
 
 class AsyncApijClient(_BaseClient):
     """Asynchronous APIJ client: pooled, safe for many concurrent users and for cancellation;
-    share one per API key.
+    share one per API key. Its pool belongs to the event loop of its first call (asyncio: the
+    default transport is aiohttp's).
 
     >>> async with AsyncApijClient(api_key, base_url=SANDBOX_BASE_URL) as client:
     ...     releve = await client.paiements(fc_token, date_debut=debut, date_fin=fin)
