@@ -10,7 +10,7 @@ RUN := PYTHONDONTWRITEBYTECODE= $(BIN)
 # Hand-written Python (ruff would also format the README's snippets, which stay compact).
 CODE := src scripts tests conformance
 
-.PHONY: help venv demo test check lint typecheck regenerate update-spec sandbox bench conformance-live clean
+.PHONY: help venv demo test test-dist check lint typecheck regenerate update-spec sandbox bench conformance-live clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -29,13 +29,16 @@ demo: $(STAMP) ## Print a sandbox user's IJ statement (built-in CNAM double, no 
 test: $(STAMP) ## Run the test suite: unit, conformance, drift and spec mutations
 	$(RUN)/pytest
 
+test-dist: $(STAMP) ## Build sdist and wheel; test them installed outside the repo, newest and lowest deps
+	$(RUN)/python scripts/dist_gate/gate.py
+
 lint: $(STAMP) ## ruff check and format check of the hand-written code
 	$(RUN)/ruff check $(CODE)
 	$(RUN)/ruff format --check $(CODE)
 
 typecheck: $(STAMP) ## mypy --strict on the hand-written and the generated code
-	$(RUN)/mypy --strict src/apij generated/apij_client
-	$(RUN)/mypy --strict scripts conformance tests/double tests/cli tests/test_readme.py
+	$(RUN)/mypy --strict src/apij src/apij_pytest_plugin.py generated/apij_client
+	$(RUN)/mypy --strict scripts conformance tests/double tests/cli tests/test_readme.py tests/test_packaging.py
 	$(RUN)/mypy --strict tests/face  # its own run: each tests/ folder has a conftest.py
 
 check: lint typecheck test ## Everything CI gates on: lint, types, tests, drift

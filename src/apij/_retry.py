@@ -6,12 +6,24 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import anyio
 import tenacity
 
 from apij import errors
 from apij.config import RetryPolicy
 
-__all__ = ["is_retryable", "tenacity_arguments"]
+__all__ = ["asleep", "is_retryable", "sleep", "tenacity_arguments"]
+
+
+def sleep(seconds: float) -> None:
+    """Every retry wait of the sync client: looked up at call time, so the ``apij_mock``
+    fixture can record waits instead of sleeping them."""
+    time.sleep(seconds)
+
+
+async def asleep(seconds: float) -> None:
+    """Every retry wait of the async client (looked up at call time, as :func:`sleep`)."""
+    await anyio.sleep(seconds)
 
 
 def is_retryable(policy: RetryPolicy, exc: BaseException) -> bool:

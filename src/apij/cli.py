@@ -1,8 +1,12 @@
 """The `apij` command: IJ statements from the real API or the built-in CNAM double; the sandbox.
 
-Exit codes: 0 success; 2 usage or bad input (including a 400 from the API and missing
-configuration); 3 credentials or scope refused (401, 403); 4 insured person not found (404);
-5 rate limited, server error, unexpected response, timeout or connection failure.
+Exit codes: 0 success; 2 usage or bad input (including a 400 from the API, missing
+configuration and a missing extra); 3 credentials or scope refused (401, 403); 4 insured person
+not found (404); 5 rate limited, server error, unexpected response, timeout or connection
+failure; 6 the sandbox cannot listen (port in use, address not available).
+
+Needs the ``cli`` extra (typer, rich); the ``apij`` script itself is ``apij.__main__``, which
+says so in one line when the extra is missing.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ EXIT_USAGE = 2
 EXIT_REFUSED = 3
 EXIT_NOT_FOUND = 4
 EXIT_UNAVAILABLE = 5
+EXIT_CANNOT_LISTEN = 6
 EXIT_CODES: dict[type[BaseException], int] = {
     ValueError: EXIT_USAGE,
     errors.InvalidRequest: EXIT_USAGE,
@@ -256,15 +261,17 @@ def scenarios() -> None:
 @app.command()
 def sandbox(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    port: Annotated[int, typer.Option(help="TCP port (0: any free port).")] = 8000,
 ) -> None:
-    """Serve the CNAM double over HTTP (prints its base URL and tokens)."""
-    from apij.double.sandbox import serve
+    """Serve the CNAM double over HTTP (prints its base URL and tokens once listening)."""
+    from apij.double.sandbox import CannotListen, serve
 
     try:
         serve(host=host, port=port)
     except ImportError:  # uvicorn is imported when the server is built
         _fail("the sandbox needs the double's extras (pip install 'apij[double]')", EXIT_USAGE)
+    except CannotListen as exc:
+        _fail(str(exc), EXIT_CANNOT_LISTEN)
 
 
 def main() -> None:

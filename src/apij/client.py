@@ -21,7 +21,7 @@ import tenacity
 from apij_client import Client as GeneratedClient
 from apij_client.api.paiements import get_paiements_ij
 
-from apij import errors
+from apij import _retry, errors
 from apij._decode import decode
 from apij._inputs import DateLike, check_api_key, check_base_url, check_token, check_window
 from apij._log import LOGGER, forget_secret, remember_secret
@@ -260,7 +260,9 @@ class ApijClient(_Base):
         self._http.cookies = _no_cookies()
         # One Retrying for every call: tenacity keeps its per-call state thread-local, and
         # everything call-specific travels in the arguments (the _Attempt).
-        self._retrying = tenacity.Retrying(**self._retrying_arguments())
+        self._retrying = tenacity.Retrying(
+            **self._retrying_arguments(), sleep=lambda seconds: _retry.sleep(seconds)
+        )
 
     def paiements(self, fc_token: str, *, date_debut: DateLike, date_fin: DateLike) -> ReleveIJ:
         """The user's IJ payment lines intersecting [date_debut, date_fin] (inclusive).
@@ -382,7 +384,9 @@ class AsyncApijClient(_Base):
                     attempt.replay = exc
                     # Per call: tenacity's per-call state is thread-local, and concurrent
                     # tasks share a thread.
-                    retrying = tenacity.AsyncRetrying(**self._retrying_arguments())
+                    retrying = tenacity.AsyncRetrying(
+                        **self._retrying_arguments(), sleep=lambda s: _retry.asleep(s)
+                    )
                     result = await retrying(self._replay, attempt, debut, fin, token)
             except errors.ApijError as exc:
                 self._emit(attempt, exc, None)

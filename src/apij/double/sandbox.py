@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import socket
 import sys
 import threading
@@ -15,7 +16,23 @@ from apij.double.asgi import ABORT_EXTENSION, create_app
 from apij.double.constants import INSTALL_HINT
 from apij.double.core import CnamDouble
 
-__all__ = ["banner", "make_server", "running", "serve"]
+__all__ = ["CannotListen", "banner", "listen", "make_server", "running", "serve"]
+
+
+class CannotListen(Exception):
+    """The sandbox cannot listen on the address asked for (port in use, address not here)."""
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound and listening on ``host:port`` (port 0: any free port)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise CannotListen(f"port {port} on {host} is already in use (try --port)") from exc
+        reason = exc.strerror or type(exc).__name__
+        raise CannotListen(f"cannot listen on {host}:{port}: {reason}") from exc
 
 
 def _protocol() -> Any:
@@ -98,11 +115,13 @@ def serve(
     log_level: str = "warning",
     out: TextIO | None = None,
 ) -> None:
-    """Run the sandbox in the foreground until interrupted, after printing the banner."""
+    """Run the sandbox in the foreground until interrupted; the banner is printed once the
+    port is listening. Raises :class:`CannotListen` when it cannot be."""
     double = double if double is not None else CnamDouble()
     server = make_server(double, host=host, port=port, log_level=log_level)
-    banner(double, base_url_for(double, host, port), out or sys.stdout)
-    server.run()
+    with listen(host, port) as sock:
+        banner(double, base_url_for(double, host, sock.getsockname()[1]), out or sys.stdout)
+        server.run(sockets=[sock])
 
 
 @contextlib.contextmanager
@@ -111,9 +130,7 @@ def running(
 ) -> Iterator[str]:
     """Run the sandbox in a background thread (port 0: any free port); yield its base URL."""
     double = double if double is not None else CnamDouble()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    sock = listen(host, port)
     bound_port = sock.getsockname()[1]
     server = make_server(double, host=host, port=bound_port)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -138,7 +155,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args(argv)
-    serve(args.host, args.port, log_level=args.log_level)
+    try:
+        serve(args.host, args.port, log_level=args.log_level)
+    except CannotListen as exc:
+        parser.exit(6, f"{parser.prog}: error: {exc}\n")  # the `apij` CLI's code for it
 
 
 if __name__ == "__main__":
