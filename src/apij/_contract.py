@@ -36,7 +36,8 @@ from itertools import chain, repeat
 from typing import Any
 
 import jsonschema_rs
-from apij_client.spec import SPEC
+
+from apij.openapi import Contract, effective
 
 __all__ = ["BodyContract", "NumericRule", "OperationContract", "contract"]
 
@@ -199,18 +200,6 @@ def _lift(schema: Any, path: tuple[str, ...], rules: dict[tuple[str, ...], Numer
         _lift(items, (*path, "*"), rules)
 
 
-def _openapi30_to_jsonschema(schema: Any) -> Any:
-    """OpenAPI 3.0's `nullable: true` is not JSON Schema: express it as a union with null."""
-    if isinstance(schema, dict):
-        out = {k: _openapi30_to_jsonschema(v) for k, v in schema.items()}
-        if out.pop("nullable", False) is True and isinstance(out.get("type"), str):
-            out["type"] = [out["type"], "null"]
-        return out
-    if isinstance(schema, list):
-        return [_openapi30_to_jsonschema(v) for v in schema]
-    return schema
-
-
 def _drop_enums(schema: Any) -> Any:
     if isinstance(schema, dict):
         return {k: _drop_enums(v) for k, v in schema.items() if k != "enum"}
@@ -329,12 +318,8 @@ class BodyContract:
         return None
 
 
-def _body_contract(
-    schema: Any, media_types: tuple[str, ...], draft: int, relax: bool
-) -> BodyContract:
+def _body_contract(schema: Any, media_types: tuple[str, ...], relax: bool) -> BodyContract:
     schema = copy.deepcopy(schema)
-    if draft == 4:
-        schema = _openapi30_to_jsonschema(schema)
     if relax:
         schema = _drop_enums(schema)
     rules: dict[tuple[str, ...], NumericRule] = {}
@@ -343,10 +328,9 @@ def _body_contract(
     for path, rule in rules.items():
         if path:
             grouped.setdefault(path[:-1], {}).setdefault(rule, []).append(path[-1])
-    cls = jsonschema_rs.Draft4Validator if draft == 4 else jsonschema_rs.Draft202012Validator
     return BodyContract(
         media_types=media_types,
-        validator=cls(schema, validate_formats=True),
+        validator=jsonschema_rs.Draft202012Validator(schema, validate_formats=True),
         numeric=tuple(
             (parent, tuple((tuple(names), rule) for rule, names in by_rule.items()))
             for parent, by_rule in grouped.items()
@@ -366,48 +350,29 @@ class OperationContract:
     retry_after_statuses: frozenset[int] = frozenset()
 
 
-def _operation(spec: Mapping[str, Any]) -> dict[str, Any]:
-    for methods in spec.get("paths", {}).values():
-        for operation in methods.values():
-            if isinstance(operation, dict) and operation.get("operationId") == OPERATION_ID:
-                return operation
-    raise LookupError(f"operation {OPERATION_ID} not found in the spec")
-
-
-def compile_contract(spec: Mapping[str, Any]) -> OperationContract:
-    """Compile the operation's responses from an OpenAPI document (resolving every `$ref`)."""
-    openapi = str(spec.get("openapi", "3.0"))
-    draft = 4 if openapi.startswith("3.0") else 202012
-    resolved = jsonschema_rs.dereference(dict(spec))
-    responses: dict[str, Any] = _operation(resolved).get("responses", {})
+def compile_contract(contract: Contract) -> OperationContract:
+    """Compile the operation's documented responses, read by the one spec reader."""
+    operation = contract.operation(OPERATION_ID)
     bodies: dict[int, BodyContract] = {}
     relaxed: dict[int, BodyContract] = {}
-    retry_after: set[int] = set()
-    statuses: set[int] = set()
-    for key, response in responses.items():
-        if not key.isdigit():
-            continue  # "default" / "4XX" ranges: not documented statuses for our purpose
-        status = int(key)
-        statuses.add(status)
-        if any(h.lower() == "retry-after" for h in response.get("headers", {})):
-            retry_after.add(status)
-        content: dict[str, Any] = response.get("content", {})
-        media = tuple(m.lower() for m in content)
-        schema = next((c.get("schema") for c in content.values() if "schema" in c), None)
-        if schema is None:
+    for response in operation.responses:
+        status, schema = response.status, response.schema
+        if status is None or schema is None:
             continue
-        bodies[status] = _body_contract(schema, media, draft, relax=False)
+        bodies[status] = _body_contract(schema, response.media_types, relax=False)
         if status >= 400:
-            relaxed[status] = _body_contract(schema, media, draft, relax=True)
+            relaxed[status] = _body_contract(schema, response.media_types, relax=True)
     return OperationContract(
-        statuses=frozenset(statuses),
+        statuses=operation.statuses,
         bodies=bodies,
         relaxed_bodies=relaxed,
-        retry_after_statuses=frozenset(retry_after),
+        retry_after_statuses=frozenset(
+            r.status for r in operation.responses if r.status and r.header("Retry-After")
+        ),
     )
 
 
 @functools.cache
 def contract() -> OperationContract:
-    """The compiled contract of the vendored spec (compiled on first use, then shared)."""
-    return compile_contract(SPEC)
+    """The compiled contract of the effective spec (compiled on first use, then shared)."""
+    return compile_contract(effective())

@@ -7,6 +7,7 @@ __all__ = [
     "ApijError",
     "ApijTimeout",
     "ConnectionFailed",
+    "ContractError",
     "InsuredPersonNotFound",
     "InvalidRequest",
     "RateLimited",
@@ -139,3 +140,8 @@ class ConnectionFailed(TransportError):
 
 class ApijTimeout(TransportError):
     """A connect/read timeout, or the call's total deadline, expired."""
+
+
+class ContractError(ApijError):
+    """The contract cannot be read or compiled (a dangling, external or recursive `$ref`, an
+    unsupported OpenAPI version...): a packaging or maintenance fault, not a call's failure."""

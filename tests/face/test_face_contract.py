@@ -10,6 +10,7 @@ import pytest
 from apij_client.spec import SPEC
 
 from apij._contract import compile_contract, contract
+from apij.openapi import read
 
 
 def line(**amounts: Any) -> dict[str, Any]:
@@ -58,7 +59,7 @@ def test_spec_rules_are_enforced_exactly() -> None:
 def test_a_changed_spec_changes_the_verdict() -> None:
     # A future spec allowing tenths of a cent, capping amounts and excluding zero.
     body = compile_contract(
-        spec_with_montant(multipleOf=0.001, minimum=0, exclusiveMinimum=True, maximum=1000)
+        read(spec_with_montant(multipleOf=0.001, minimum=0, exclusiveMinimum=True, maximum=1000))
     ).bodies[200]
     assert body.violation(releve(line(csg=Decimal("2.305")))) is None
     assert body.violation(releve(line(csg=Decimal("2.3055")))) == "/paiements/0/csg (multipleOf)"
@@ -71,7 +72,7 @@ def test_a_changed_spec_changes_the_verdict() -> None:
 def test_rules_outside_properties_stay_with_jsonschema() -> None:
     # Under allOf the lifting does not reach: jsonschema_rs keeps judging it (exactly, slower).
     spec = spec_with_montant(allOf=[{"type": "number", "multipleOf": 0.01, "minimum": 0}])
-    body = compile_contract(spec).bodies[200]
+    body = compile_contract(read(spec)).bodies[200]
     assert body.violation(releve(line())) is None
     bad = body.violation(releve(line(csg=Decimal("0.001"))))
     assert bad is not None
@@ -80,7 +81,7 @@ def test_rules_outside_properties_stay_with_jsonschema() -> None:
 
 def test_nullable_is_understood() -> None:
     spec = spec_with_montant(minimum=0, multipleOf=0.01, nullable=True)
-    body = compile_contract(spec).bodies[200]
+    body = compile_contract(read(spec)).bodies[200]
     assert body.numeric, "nullable amounts keep the fast exact path"
     assert body.violation(releve(line(crds=None))) is None
     assert body.violation(releve(line(crds=Decimal("0.001")))) == "/paiements/0/crds (multipleOf)"
