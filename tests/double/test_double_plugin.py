@@ -7,7 +7,11 @@ import subprocess
 import sys
 import textwrap
 
+import httpx
 import pytest
+from apij_client.spec import SPEC
+
+from apij.double import SANDBOX_BASE_URL
 
 pytest_plugins = ("pytester",)
 
@@ -70,6 +74,14 @@ def test_nothing_else_is_mocked(apij_mock):
     with pytest.raises(Exception, match="not mocked"):
         httpx.get("https://example.org/")
 """
+
+
+def test_default_base_url_never_resolves_and_keeps_the_spec_test_path() -> None:
+    # A test that forgets the fixture must fail at once, not reach CNAM's test gateway.
+    url = httpx.URL(SANDBOX_BASE_URL)
+    assert url.host.endswith(".invalid")  # RFC 6761: a name that never resolves
+    (test_server,) = [s["url"] for s in SPEC["servers"] if "/test/" in s["url"]]
+    assert url.path == httpx.URL(test_server).path
 
 
 def _downstream(pytester: pytest.Pytester) -> None:
