@@ -35,7 +35,7 @@ lint: $(STAMP) ## ruff check and format check of the hand-written code
 
 typecheck: $(STAMP) ## mypy --strict on the hand-written and the generated code
 	$(RUN)/mypy --strict src/apij generated/apij_client
-	$(RUN)/mypy --strict scripts conformance tests/double tests/cli tests/test_readme.py tests/test_openapi.py
+	$(RUN)/mypy --strict scripts conformance tests/double tests/cli tests/test_readme.py tests/test_openapi.py tests/proxy
 	$(RUN)/mypy --strict tests/face  # its own run: each tests/ folder has a conftest.py
 
 check: lint typecheck test ## Everything CI gates on: lint, types, tests, drift
