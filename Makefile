@@ -10,7 +10,7 @@ RUN := PYTHONDONTWRITEBYTECODE= $(BIN)
 # Hand-written Python (ruff would also format the README's snippets, which stay compact).
 CODE := src scripts tests conformance
 
-.PHONY: help venv demo test check lint typecheck regenerate update-spec sandbox bench conformance-live clean
+.PHONY: help venv demo test check lint typecheck regenerate update-spec sandbox bench conformance-live clean bench-tools
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -58,3 +58,7 @@ conformance-live: $(STAMP) ## schemathesis CLI against the live sandbox, JUnit r
 clean: ## Remove the venv and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache reports
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+bench-tools: ## Install the benchmark's external tools: wrk (apt-get, needs root) and Prism (npm)
+	command -v wrk >/dev/null || apt-get install -y wrk
+	npm install --prefix "$${TMPDIR:-/tmp}/apij-bench-prism" @stoplight/prism-cli@5.14 --no-audit --no-fund --loglevel=error
