@@ -10,7 +10,7 @@ RUN := PYTHONDONTWRITEBYTECODE= $(BIN)
 # Hand-written Python (ruff would also format the README's snippets, which stay compact).
 CODE := src scripts tests conformance
 
-.PHONY: help venv demo test test-dist check lint typecheck regenerate update-spec sandbox bench conformance-live clean
+.PHONY: help venv demo test test-dist check lint typecheck regenerate update-spec sandbox bench bench-tools conformance-live clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -38,7 +38,7 @@ lint: $(STAMP) ## ruff check and format check of the hand-written code
 
 typecheck: $(STAMP) ## mypy --strict on the hand-written and the generated code
 	$(RUN)/mypy --strict src/apij src/apij_pytest_plugin.py generated/apij_client
-	$(RUN)/mypy --strict scripts conformance tests/double tests/cli tests/test_readme.py tests/test_openapi.py tests/test_packaging.py
+	$(RUN)/mypy --strict scripts conformance tests/double tests/cli tests/test_readme.py tests/test_openapi.py tests/test_packaging.py tests/proxy
 	$(RUN)/mypy --strict tests/face  # its own run: each tests/ folder has a conftest.py
 
 check: lint typecheck test ## Everything CI gates on: lint, types, tests, drift
@@ -61,3 +61,7 @@ conformance-live: $(STAMP) ## schemathesis CLI against the live sandbox, JUnit r
 clean: ## Remove the venv and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache reports
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+bench-tools: ## Install the benchmark's external tools: wrk (apt-get, needs root) and Prism (npm)
+	command -v wrk >/dev/null || apt-get install -y wrk
+	npm install --prefix "$${TMPDIR:-/tmp}/apij-bench-prism" @stoplight/prism-cli@5.14 --no-audit --no-fund --loglevel=error

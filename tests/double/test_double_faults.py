@@ -13,6 +13,7 @@ from apij_client.spec import SPEC
 
 from apij.double import FAULT_HEADER, SANDBOX_API_KEY, SANDBOX_BASE_URL, CnamDouble, Fault
 from apij.double.faults import FaultSpec, parse_fault_header
+from apij.openapi import effective
 
 URL = f"{SANDBOX_BASE_URL}/me/paiements"
 WINDOW = {"dateDebut": "2025-01-01", "dateFin": "2025-06-30"}
@@ -48,6 +49,15 @@ def test_status_faults_per_call(
     spec_check(response)  # documented statuses: still valid against the spec
     if status in (429, 503):
         assert response.headers["retry-after"] == "1"
+
+
+def test_gateway_timeout_is_a_status_the_contract_does_not_document(
+    double: CnamDouble, auth: Auth
+) -> None:
+    response = call(double, {**auth("maladie"), FAULT_HEADER: "gateway_timeout"})
+    assert response.status_code == 504
+    assert response.json() == {"statusCode": 504, "message": "Gateway timeout"}
+    assert 504 not in effective().operation("getPaiementsIJ").statuses
 
 
 def test_retry_after_is_configurable(auth: Auth) -> None:

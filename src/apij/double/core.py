@@ -313,6 +313,8 @@ class CnamDouble:
             return _erreur(500, "erreur_interne", "Internal error")
         if fault is Fault.BAD_GATEWAY:
             return _erreur(502, "service_amont_indisponible", "FranceConnect is unreachable")
+        if fault is Fault.GATEWAY_TIMEOUT:
+            return _gateway(504, "Gateway timeout")
         if fault is Fault.CONNECT_ERROR:
             return Reply(0, (), b"", transport_error="connect")
         if fault is Fault.READ_TIMEOUT:
