@@ -27,6 +27,7 @@ from urllib.parse import parse_qs
 
 import httpx
 
+from apij._serving import in_thread, listen
 from apij.exchange import ExchangeJudge, Violation
 from apij.openapi import Contract, effective
 
@@ -265,17 +266,6 @@ def _server(app: ValidatingProxy, sock: socket.socket) -> Any:
     return uvicorn.Server(config)
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    return sock
-
-
 def serve(
     upstream: str,
     *,
@@ -292,7 +282,7 @@ def serve(
             else stack.enter_context(contextlib.nullcontext(_stdout()))
         )
         app = ValidatingProxy(upstream, JsonLinesReport(out))
-        sock = stack.enter_context(_bind(host, port))
+        sock = stack.enter_context(listen(host, port))
         bound = sock.getsockname()[1]
         announce(f"http://{host}:{bound}{app.base_path}")
         _server(app, sock).run(sockets=[sock])
@@ -315,18 +305,6 @@ def running(
 ) -> Iterator[str]:
     """The proxy in a background thread (port 0: any free port); yields the base URL to use."""
     app = ValidatingProxy(upstream, JsonLinesReport(report), **options)
-    sock = _bind(host, port)
-    server = _server(app, sock)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the proxy did not start")
-            time.sleep(0.01)
-        yield f"http://{host}:{sock.getsockname()[1]}{app.base_path}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    sock = listen(host, port)
+    with in_thread(_server(app, sock), sock, "proxy") as bound_port:
+        yield f"http://{host}:{bound_port}{app.base_path}"

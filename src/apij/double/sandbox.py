@@ -4,35 +4,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import errno
-import socket
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any, TextIO
 
+from apij._serving import CannotListen, in_thread, listen
 from apij.double.asgi import ABORT_EXTENSION, create_app
 from apij.double.constants import INSTALL_HINT
 from apij.double.core import CnamDouble
 
 __all__ = ["CannotListen", "banner", "listen", "make_server", "running", "serve"]
-
-
-class CannotListen(Exception):
-    """The sandbox cannot listen on the address asked for (port in use, address not here)."""
-
-
-def listen(host: str, port: int) -> socket.socket:
-    """A socket bound and listening on ``host:port`` (port 0: any free port)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    try:
-        return socket.create_server((host, port), family=family)
-    except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            raise CannotListen(f"port {port} on {host} is already in use (try --port)") from exc
-        reason = exc.strerror or type(exc).__name__
-        raise CannotListen(f"cannot listen on {host}:{port}: {reason}") from exc
 
 
 def _protocol() -> Any:
@@ -131,21 +112,9 @@ def running(
     """Run the sandbox in a background thread (port 0: any free port); yield its base URL."""
     double = double if double is not None else CnamDouble()
     sock = listen(host, port)
-    bound_port = sock.getsockname()[1]
-    server = make_server(double, host=host, port=bound_port)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the sandbox did not start")
-            time.sleep(0.01)
+    server = make_server(double, host=host, port=sock.getsockname()[1])
+    with in_thread(server, sock, "sandbox") as bound_port:
         yield base_url_for(double, host, bound_port)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 def main(argv: list[str] | None = None) -> None:
