@@ -26,8 +26,11 @@ venv: $(STAMP) ## Create or update the virtual environment from the lock
 demo: $(STAMP) ## Print a sandbox user's IJ statement (built-in CNAM double, no credentials)
 	$(RUN)/apij paiements --debut 2025-01-01 --fin 2025-06-30
 
-test: $(STAMP) ## Run the test suite: unit, conformance, drift and spec mutations
+test: $(STAMP) ## Run the test suite: unit, conformance (schemathesis, hypothesis), drift
 	$(RUN)/pytest
+
+mutations: $(STAMP) ## Spec mutations and contract variants, each through update-spec and the gate
+	$(RUN)/pytest -m mutations conformance/test_spec_mutations.py conformance/test_contract_variants.py
 
 lint: $(STAMP) ## ruff check and format check of the hand-written code
 	$(RUN)/ruff check $(CODE)

@@ -83,7 +83,10 @@ CHECKS: dict[str, Callable[[], str]] = {
 def main() -> int:
     failed = 0
     for name, check in CHECKS.items():
-        problem = check()
+        try:
+            problem = check()
+        except Exception as exc:  # a face broken by the contract: say how, then go on
+            problem = f"{type(exc).__name__}: {exc}"[:160]
         print(f"{name}: {'FAIL ' + problem if problem else 'ok'}")
         failed += bool(problem)
     return failed

@@ -234,7 +234,8 @@ VARIANTS = (
         accepted=True,
         mentions=("BREAKING apij_client.models.", "(breaking)"),
         gate_green=False,
-        probe_ok=True,
+        # The double still answers the old field: the face refuses its statements.
+        probe_ok=False,
     ),
     Variant(
         "broken",
@@ -308,7 +309,8 @@ def judge(variant: Variant, scratch: Path) -> Result:
         text=True,
         check=False,
     )
-    result.probe, result.probe_exit = probe.stdout.strip(), probe.returncode
+    said = probe.stdout.strip() or (probe.stderr.strip().splitlines() or [""])[-1]
+    result.probe, result.probe_exit = said, probe.returncode
     return result
 
 
@@ -335,7 +337,9 @@ def _row(r: Result) -> str:
         elif r.gate.passed:
             gate = f"green ({r.gate.passed_count} passed)"
         else:
-            gate = f"red: {', '.join(sorted(r.gate.checks))}"
+            checks = sorted(r.gate.checks)
+            more = f" and {len(checks) - 6} more" if len(checks) > 6 else ""
+            gate = f"red: {', '.join(checks[:6])}{more}"
     probe = "; ".join(r.probe.splitlines()) if r.probe else "-"
     took = f"{sum(r.seconds.values()):.0f}"
     return f"| {r.variant.what} | {update} | {gate} | {probe} | {took} |"

@@ -1,7 +1,9 @@
 """`make update-spec` refuses what it cannot use and then changes nothing; it reports changes.
 
-Each test runs `python -m scripts.update_spec` in a throwaway copy of the project. The slow
-part, the whole gate on the updated copy, is `make mutations`' (conformance/test_spec_mutations.py).
+The refusals run in one interpreter (`_update_runner.py`) in a throwaway copy of the project,
+the rename through `python -m scripts.update_spec` in another; the report's parts (contract
+diff, version bump, public surface) are checked directly. The slow part, whole documents through
+update-spec and then the whole gate, is `make mutations`' (test_contract_variants.py).
 """
 
 from __future__ import annotations
@@ -22,30 +24,33 @@ import yaml
 from _support import document, paiements, success
 
 from apij.openapi import referenced
-from scripts.project import ROOT, UPSTREAM, relative
+from scripts.contract_diff import diff
+from scripts.project import GENERATED, PUBLIC_SURFACE, ROOT, UPSTREAM, relative
+from scripts.python_api import ApiReport, update_public_surface, version_bump
 
 PARTS = ("openapi", "scripts", "generated", "src")
 Spec = dict[str, Any]
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
+def make_project(folder: Path) -> Path:
     """A throwaway copy of the parts update-spec reads and writes."""
-    copy_root = tmp_path / "project"
+    copy_root = folder / "project"
     for part in PARTS:
         shutil.copytree(ROOT / part, copy_root / part, ignore=shutil.ignore_patterns("__pycache__"))
     (copy_root / "conformance").mkdir()
     shutil.copy2(ROOT / "conformance" / "public_surface.json", copy_root / "conformance")
+    shutil.copy2(ROOT / "conformance" / "_update_runner.py", copy_root / "conformance")
     shutil.copy2(ROOT / "pyproject.toml", copy_root)
     return copy_root
 
 
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(root)): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts
-    }
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path)
+
+
+def _paths(project: Path) -> list[str]:
+    return [str(project / "src"), str(project / "generated")]
 
 
 def update(
@@ -58,7 +63,7 @@ def update(
         text=True,
         env={
             **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(project / "src"), str(project / "generated")]),
+            "PYTHONPATH": os.pathsep.join(_paths(project)),
             **(env or {}),
         },
         check=False,
@@ -79,130 +84,136 @@ def _operation(spec: Spec) -> Spec:
     raise AssertionError("the face's operation is not in the document")
 
 
-def _refused(project: Path, source: Path, *words: str) -> str:
-    before = snapshot(project)
-    result = update(project, str(source))
-    assert result.returncode == 4, result.stdout + result.stderr
-    message = result.stderr
-    for word in words:
-        assert word in message, message
-    assert "Nothing changed." in message
-    assert len(message.splitlines()) <= 8, f"not a few lines:\n{message}"
-    assert "Traceback" not in message
-    assert snapshot(project) == before, "a refused document changed the tree"
-    return message
-
-
 def _write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
 
 
-def _mutated(project: Path, tmp_path: Path, mutate: Callable[[Spec], None]) -> Path:
+def _mutated(project: Path, folder: Path, mutate: Callable[[Spec], None], name: str) -> Path:
     spec = upstream(project)
     mutate(spec)
-    return _write(tmp_path, "mutated.json", json.dumps(spec))
+    return _write(folder, f"{name}.json", json.dumps(spec))
 
 
-def test_swagger_2_is_refused_with_the_command_that_converts_it(
-    project: Path, tmp_path: Path
-) -> None:
-    swagger = _write(
-        tmp_path, "swagger.yaml", 'swagger: "2.0"\ninfo: {title: t, version: "1"}\npaths: {}\n'
-    )
-    _refused(project, swagger, "Swagger 2.0", "swagger2openapi", "make update-spec SPEC=")
+def _dangle(spec: Spec) -> None:
+    responses = _operation(spec)["responses"]
+    first = next(iter(responses.values()))
+    first["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/Nulle"}}}
 
 
-def test_a_yaml_syntax_error_is_refused_with_its_line_and_column(
-    project: Path, tmp_path: Path
-) -> None:
-    broken = _write(tmp_path, "broken.yaml", "openapi: 3.0.3\ninfo:\n  title: [unclosed\n")
-    _refused(project, broken, "not valid YAML", "line 4, column 1")
+def _external(spec: Spec) -> None:
+    spec.setdefault("components", {}).setdefault("schemas", {})["Loin"] = {
+        "$ref": "https://example.invalid/schemas.yaml#/Loin"
+    }
 
 
-def test_a_json_syntax_error_is_refused_with_its_line_and_column(
-    project: Path, tmp_path: Path
-) -> None:
-    broken = _write(tmp_path, "broken.json", '{\n  "openapi": "3.0.3",\n  "info": {,}\n}')
-    _refused(project, broken, "not valid JSON", "line 3, column 12")
-
-
-def test_a_dangling_ref_is_refused_naming_it_and_where(project: Path, tmp_path: Path) -> None:
-    def dangle(spec: Spec) -> None:
-        responses = _operation(spec)["responses"]
-        first = next(iter(responses.values()))
-        first["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/Nulle"}}}
-
-    source = _mutated(project, tmp_path, dangle)
-    _refused(project, source, "dangling $ref '#/components/schemas/Nulle'", "#/paths/")
-
-
-def test_an_external_ref_is_refused(project: Path, tmp_path: Path) -> None:
-    def external(spec: Spec) -> None:
-        spec.setdefault("components", {}).setdefault("schemas", {})["Loin"] = {
-            "$ref": "https://example.invalid/schemas.yaml#/Loin"
-        }
-
-    source = _mutated(project, tmp_path, external)
-    _refused(project, source, "only local references", "#/components/schemas/Loin")
-
-
-def test_an_unsupported_dialect_is_refused(project: Path, tmp_path: Path) -> None:
-    source = _mutated(project, tmp_path, lambda spec: spec.update(openapi="3.2.0"))
-    _refused(project, source, "unsupported OpenAPI version 3.2.0")
-
-
-def test_an_invalid_document_is_refused_naming_the_location(project: Path, tmp_path: Path) -> None:
+def _invalid(spec: Spec) -> None:
     # A response without its description: the reader does not mind, the OpenAPI schema does.
-    def invalid(spec: Spec) -> None:
-        status = str(success(paiements()).status)
-        referenced(spec, _operation(spec)["responses"][status]).pop("description")
-
-    source = _mutated(project, tmp_path, invalid)
-    message = _refused(project, source, "is not valid OpenAPI", "at #/paths/")
-    assert "not valid under any of the schemas" in message
+    status = str(success(paiements()).status)
+    referenced(spec, _operation(spec)["responses"][status]).pop("description")
 
 
-def test_an_overlay_that_cannot_apply_is_refused_naming_the_action(
-    project: Path, tmp_path: Path
-) -> None:
+def _two_bodies(spec: Spec) -> None:
     # Two operations answering `*/*`: the overlay's copy must take its source from one node.
-    def two_bodies(spec: Spec) -> None:
-        op = _operation(spec)
-        media = op["responses"]["200"]["content"]
-        media["*/*"] = media.pop(next(iter(media)))
-        path = next(p for p, item in spec["paths"].items() if op in item.values())
-        twin = copy.deepcopy(spec["paths"][path])
-        for item in twin.values():
-            if isinstance(item, dict) and "operationId" in item:
-                item["operationId"] += "Bis"
-        spec["paths"][path + "-bis"] = twin
-
-    source = _mutated(project, tmp_path, two_bodies)
-    _refused(project, source, "apij.overlay.yaml cannot be applied", "json-media-type-copy")
+    op = _operation(spec)
+    media = op["responses"]["200"]["content"]
+    media["*/*"] = media.pop(next(iter(media)))
+    path = next(p for p, item in spec["paths"].items() if op in item.values())
+    twin = copy.deepcopy(spec["paths"][path])
+    for item in twin.values():
+        if isinstance(item, dict) and "operationId" in item:
+            item["operationId"] += "Bis"
+    spec["paths"][path + "-bis"] = twin
 
 
-def test_a_document_the_generator_refuses_changes_nothing(project: Path, tmp_path: Path) -> None:
+def _clash(spec: Spec) -> None:
     # Valid OpenAPI, but two schemas whose Python class names clash: the generator fails.
-    def clash(spec: Spec) -> None:
-        schemas = spec["components"]["schemas"]
-        name = next(iter(schemas))
-        schemas[name + "_"] = copy.deepcopy(schemas[name])  # the same Python class name
-
-    source = _mutated(project, tmp_path, clash)
-    message = _refused(project, source, "the generator refused the effective document")
-    assert "openapi-python-client failed" in message
+    schemas = spec["components"]["schemas"]
+    name = next(iter(schemas))
+    schemas[name + "_"] = copy.deepcopy(schemas[name])  # the same Python class name
 
 
-def test_an_unreachable_upstream_says_so_and_changes_nothing(project: Path) -> None:
-    before = snapshot(project)
+SWAGGER = 'swagger: "2.0"\ninfo: {title: t, version: "1"}\npaths: {}\n'
+# name -> (the input: a text or an edit of the current upstream, the words the refusal says)
+REFUSALS: dict[str, tuple[str | Callable[[Spec], None], tuple[str, ...]]] = {
+    "swagger-2": (SWAGGER, ("Swagger 2.0", "swagger2openapi", "make update-spec SPEC=")),
+    "yaml-syntax": (
+        "openapi: 3.0.3\ninfo:\n  title: [unclosed\n",
+        ("not valid YAML", "line 4, column 1"),
+    ),
+    "json-syntax": (
+        '{\n  "openapi": "3.0.3",\n  "info": {,}\n}',
+        ("not valid JSON", "line 3, column 12"),
+    ),
+    "dangling-ref": (_dangle, ("dangling $ref '#/components/schemas/Nulle'", "#/paths/")),
+    "external-ref": (_external, ("only local references", "#/components/schemas/Loin")),
+    "dialect": (lambda spec: spec.update(openapi="3.2.0"), ("unsupported OpenAPI version 3.2.0",)),
+    "invalid": (_invalid, ("is not valid OpenAPI", "at #/paths/")),
+    "overlay-cannot-apply": (
+        _two_bodies,
+        ("apij.overlay.yaml cannot be applied", "json-media-type-copy"),
+    ),
+    "generator-refuses": (
+        _clash,
+        ("the generator refused the effective document", "openapi-python-client failed"),
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def refusals(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """Every refusal case, plus an unreachable upstream, run by update-spec in one copy."""
+    root = tmp_path_factory.mktemp("refusals")
+    project = make_project(root)
+    inputs = root / "inputs"
+    inputs.mkdir()
+    cases: list[dict[str, Any]] = []
+    for name, (given, _) in REFUSALS.items():
+        source = (
+            _write(inputs, f"{name}.yaml", given)
+            if isinstance(given, str)
+            else _mutated(project, inputs, given, name)
+        )
+        cases.append({"args": [str(source)]})
     # Port 9 (discard) on loopback is closed here: a refused connection, no traffic leaves.
-    result = update(project, env={"APIJ_UPSTREAM_URL": "http://127.0.0.1:9/apij.yaml"})
-    assert result.returncode == 3
-    assert "cannot reach the upstream spec" in result.stderr
-    assert "Nothing changed." in result.stderr
-    assert snapshot(project) == before
+    cases.append({"args": [], "env": {"APIJ_UPSTREAM_URL": "http://127.0.0.1:9/apij.yaml"}})
+    (root / "cases.json").write_text(json.dumps(cases), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "conformance/_update_runner.py", str(root / "cases.json")],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(project), *_paths(project)])},
+        check=True,
+    )
+    results = json.loads(done.stdout)
+    return dict(zip([*REFUSALS, "unreachable"], results, strict=True))
+
+
+@pytest.mark.parametrize("name", REFUSALS)
+def test_an_unusable_document_is_refused_in_a_few_lines_and_changes_nothing(
+    refusals: dict[str, dict[str, Any]], name: str
+) -> None:
+    result = refusals[name]
+    message = result["stderr"]
+    assert result["exit"] == 4, message
+    for words in REFUSALS[name][1]:
+        assert words in message, message
+    assert "Nothing changed." in message
+    assert len(message.splitlines()) <= 8, f"not a few lines:\n{message}"
+    assert "Traceback" not in message
+    assert result["unchanged"], "a refused document changed the tree"
+
+
+def test_an_unreachable_upstream_says_so_and_changes_nothing(
+    refusals: dict[str, dict[str, Any]],
+) -> None:
+    result = refusals["unreachable"]
+    assert result["exit"] == 3
+    assert "cannot reach the upstream spec" in result["stderr"]
+    assert "Nothing changed." in result["stderr"]
+    assert result["unchanged"]
 
 
 def _line_schema(spec: Spec) -> Any:
@@ -222,7 +233,7 @@ def test_a_rename_is_vendored_regenerated_and_reported_as_breaking(
         if "required" in line:  # CNAM's house style states none
             line["required"] = ["nb_jours" if r == "nombre_jours" else r for r in line["required"]]
 
-    source = _mutated(project, tmp_path, rename)
+    source = _mutated(project, tmp_path, rename, "mutated")
     result = update(project, str(source))
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -242,40 +253,52 @@ def test_a_rename_is_vendored_regenerated_and_reported_as_breaking(
     assert provenance["source"] == "file:mutated.json"
 
 
-def test_an_additive_change_pins_the_new_public_names_and_bumps_the_patch(
-    project: Path, tmp_path: Path
+def test_the_contract_diff_names_dialect_and_version_and_nothing_else_for_equal_meaning() -> None:
+    old = document()
+    new = copy.deepcopy(old)
+    new["info"]["version"] = f"{old['info']['version']}-bis"
+    new["openapi"] = "3.1.0"  # the reconstruction uses nothing 3.0-only: same meaning in 3.1
+    assert [str(change) for change in diff(old, new)] == [
+        f"~ info.version: {old['info']['version']} -> {old['info']['version']}-bis",
+        f"~ openapi: {old['openapi']} -> 3.1.0",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("current", "api", "contract_changed", "line"),
+    [
+        ("0.2.0", ApiReport(breaking=["BREAKING x"]), True, "version: 0.2.0 -> 0.3.0 (breaking)"),
+        ("0.2.3", ApiReport(removed=["x"]), True, "version: 0.2.3 -> 0.3.0 (breaking)"),
+        ("0.2.3", ApiReport(added=["x"]), True, "version: 0.2.3 -> 0.2.4 (additive)"),
+        ("0.2.3", ApiReport(changed=["x"]), True, "version: 0.2.3 -> 0.2.4 (additive)"),
+        ("0.2.3", ApiReport(), True, "version: 0.2.3 -> 0.2.4 (contract only, same Python API)"),
+        ("0.2.3", ApiReport(), False, "version: 0.2.3 (unchanged: nothing changed)"),
+        ("1.4.2", ApiReport(breaking=["BREAKING x"]), True, "version: 1.4.2 -> 2.0.0 (breaking)"),
+        ("1.4.2", ApiReport(added=["x"]), True, "version: 1.4.2 -> 1.5.0 (additive)"),
+    ],
+)
+def test_the_version_bump_follows_the_rule(
+    current: str, api: ApiReport, contract_changed: bool, line: str
 ) -> None:
-    def add(spec: Spec) -> None:
-        spec["components"]["schemas"]["Regime"] = {
-            "type": "string",
-            "enum": ["general", "agricole"],
-            "x-reconstructed": "inferred",
-        }
-        _line_schema(spec)["properties"]["regime"] = {"$ref": "#/components/schemas/Regime"}
-
-    source = _mutated(project, tmp_path, add)
-    result = update(project, str(source))
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
-    assert "added apij_client.models.Regime (pinned)" in out
-    assert "BREAKING" not in out
-    major, minor, patch = _version(project)
-    assert major == 0, "the bump rule asserted here is the 0.x one"
-    assert f"version: {_version_text(project)} -> 0.{minor}.{patch + 1} (additive)" in out
-    pinned = json.loads((project / "conformance" / "public_surface.json").read_text())
-    assert "Regime" in pinned["apij_client.models"]
+    assert version_bump(current, api, contract_changed) == line
 
 
-def test_the_report_names_the_dialect_and_version_changes(project: Path, tmp_path: Path) -> None:
-    version = document()["info"]["version"]
-
-    def relabel(spec: Spec) -> None:
-        spec["info"]["version"] = f"{version}-bis"
-
-    result = update(project, str(_mutated(project, tmp_path, relabel)))
-    assert result.returncode == 0, result.stderr
-    assert f"~ info.version: {version} -> {version}-bis" in result.stdout
-    assert "(contract only, same Python API)" in result.stdout
+def test_additive_names_are_pinned_and_removed_ones_left_for_a_decision(tmp_path: Path) -> None:
+    surface = tmp_path / "public_surface.json"
+    pinned = json.loads(PUBLIC_SURFACE.read_text(encoding="utf-8"))
+    models = pinned["apij_client.models"]
+    # As if the committed client had one name more than the pin: an additive change.
+    surface.write_text(json.dumps({**pinned, "apij_client.models": models[1:]}), encoding="utf-8")
+    lines = update_public_surface(GENERATED, surface)
+    assert lines == [f"added apij_client.models.{models[0]} (pinned)", f"{surface} updated"]
+    assert json.loads(surface.read_text())["apij_client.models"] == models
+    # As if a pinned name had disappeared: breaking, the pin stays and the test will say so.
+    surface.write_text(json.dumps({**pinned, "apij_client": [*pinned["apij_client"], "Gone"]}))
+    before = surface.read_bytes()
+    assert update_public_surface(GENERATED, surface) == [
+        "REMOVED apij_client.Gone (pin kept: the test will fail)"
+    ]
+    assert surface.read_bytes() == before
 
 
 def _version_text(project: Path) -> str:

@@ -15,8 +15,8 @@ from scripts.overlay import Applied, OverlayError, apply
 from scripts.project import OVERLAY, UPSTREAM, relative
 
 SWAGGER_2 = (
-    "it is a Swagger 2.0 document; the project needs OpenAPI 3.0 or 3.1. Convert it, review the "
-    "result (security schemes and media types change), then bring that in:\n"
+    "it is a Swagger 2.0 document, and the project reads OpenAPI 3.0 or 3.1: convert it, review "
+    "the result (security schemes and media types change), then update from it:\n"
     "  npx swagger2openapi@7 in.yaml --yaml --outfile apij-oas3.yaml\n"
     "  make update-spec SPEC=apij-oas3.yaml"
 )
@@ -47,6 +47,7 @@ def check(document: Mapping[str, Any], name: str) -> Contract:
 
 def _short(message: str) -> str:
     """The validator's message without the JSON of the node it quotes (the location says which)."""
+    message = message.strip().splitlines()[0] if message.strip() else message
     if message[:1] in "{[":
         for marker in ("} is ", "] is "):
             at = message.rfind(marker)

@@ -31,8 +31,8 @@ SHAPING_TOOLS: Final = ("openapi-python-client", "ruff")
 
 
 def relative(path: Path) -> str:
-    """`path` as the project names it (relative to the root, forward slashes)."""
-    return path.relative_to(ROOT).as_posix()
+    """`path` as the project names it (relative to the root, forward slashes), if inside it."""
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
 
 
 def sha256(path: Path) -> str:
