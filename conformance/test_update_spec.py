@@ -253,15 +253,45 @@ def test_a_rename_is_vendored_regenerated_and_reported_as_breaking(
     assert provenance["source"] == "file:mutated.json"
 
 
-def test_the_contract_diff_names_dialect_and_version_and_nothing_else_for_equal_meaning() -> None:
+def test_the_contract_diff_names_an_info_version_change() -> None:
     old = document()
     new = copy.deepcopy(old)
     new["info"]["version"] = f"{old['info']['version']}-bis"
-    new["openapi"] = "3.1.0"  # the reconstruction uses nothing 3.0-only: same meaning in 3.1
     assert [str(change) for change in diff(old, new)] == [
         f"~ info.version: {old['info']['version']} -> {old['info']['version']}-bis",
-        f"~ openapi: {old['openapi']} -> 3.1.0",
     ]
+
+
+def _amount_document(dialect: str, montant: dict[str, Any]) -> Spec:
+    body = {"type": "object", "properties": {"csg": montant}, "required": ["csg"]}
+    return {
+        "openapi": dialect,
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/p": {
+                "get": {
+                    "operationId": "o",
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {"application/json": {"schema": body}},
+                        }
+                    },
+                }
+            }
+        },
+    }
+
+
+def test_a_30_and_a_31_document_of_equal_meaning_differ_only_by_their_dialect() -> None:
+    old = _amount_document(
+        "3.0.3", {"type": "number", "nullable": True, "minimum": 0, "exclusiveMinimum": True}
+    )
+    new = _amount_document("3.1.0", {"type": ["number", "null"], "exclusiveMinimum": 0})
+    assert [str(change) for change in diff(old, new)] == ["~ openapi: 3.0.3 -> 3.1.0"]
+    # And a real change of meaning is one.
+    stricter = _amount_document("3.1.0", {"type": "number", "exclusiveMinimum": 0})
+    assert len(diff(old, stricter)) == 2
 
 
 @pytest.mark.parametrize(

@@ -47,8 +47,8 @@ def header(versions: dict[str, str]) -> str:
     """The banner every generated file starts with: what made it and how to remake it."""
     return (
         "# GENERATED FILE - DO NOT EDIT.\n"
-        f"# Generated from {EFFECTIVE_NAME} ({relative(UPSTREAM)} + {relative(OVERLAY)}) by "
-        f"openapi-python-client {versions['openapi-python-client']}, ruff {versions['ruff']}.\n"
+        f"# Generated from {relative(EFFECTIVE)} by openapi-python-client "
+        f"{versions['openapi-python-client']}, formatted by ruff {versions['ruff']}.\n"
         "# Regenerate with `make regenerate` (python -m scripts.regenerate); see CONTRIBUTING.md.\n"
     )
 
