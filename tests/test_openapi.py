@@ -242,3 +242,18 @@ def test_referenced_gives_the_raw_object_a_reference_chain_stands_for() -> None:
     )
     with pytest.raises(ContractError, match="dangling"):
         referenced(doc, {"$ref": "#/components/responses/Nope"})
+
+
+def test_a_property_named_like_a_keyword_is_still_searched_for_references() -> None:
+    # In a schema no operation uses: only the document-wide check can see it.
+    doc = document(
+        Unused={
+            "type": "object",
+            "properties": {"default": {"$ref": "#/components/schemas/Missing"}},
+            "examples": [{"$ref": "a 3.1 example value, not a reference"}],
+        }
+    )
+    with pytest.raises(ContractError, match=r"at #/components/schemas/Unused/properties/default"):
+        read(doc)
+    del doc["components"]["schemas"]["Unused"]["properties"]
+    read(doc)  # the example list alone is data

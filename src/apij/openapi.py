@@ -296,24 +296,30 @@ class _Reader:
             raise ContractError(f"{where} is not an object")
         return node
 
-    def check_references(self, node: Any, where: str) -> None:
+    def check_references(self, node: Any, where: str, names: bool = False) -> None:
         """Every `$ref` of the document, used or not, is local and points somewhere.
 
-        Example values are data, not references: they are not searched.
+        Instance data (examples, defaults, enums) is not searched: a "$ref" there is a value.
+        `names`: the keys of `node` are names (of properties...), not keywords.
         """
         if isinstance(node, Mapping):
             ref = node.get("$ref")
-            if isinstance(ref, str):
+            if isinstance(ref, str) and not names:
                 self.target(ref, where)
             for key, value in node.items():
-                if key in _DATA_KEYS:
+                here = f"{where}/{_escape(str(key))}"
+                if names:
+                    self.check_references(value, here)
+                elif key in _DATA_KEYS:
                     continue
-                if key == "examples" and isinstance(value, Mapping):
-                    for name, example in value.items():
+                elif key == "examples":
+                    # Example Objects (possibly references) in OpenAPI; a list of values in a
+                    # 3.1 schema. Their values are data.
+                    for name, example in value.items() if isinstance(value, Mapping) else ():
                         if isinstance(example, Mapping) and isinstance(example.get("$ref"), str):
-                            self.target(example["$ref"], f"{where}/examples/{_escape(name)}")
-                    continue
-                self.check_references(value, f"{where}/{_escape(str(key))}")
+                            self.target(example["$ref"], f"{here}/{_escape(str(name))}")
+                else:
+                    self.check_references(value, here, names=key in _SCHEMA_MAP)
         elif isinstance(node, list):
             for index, item in enumerate(node):
                 self.check_references(item, f"{where}/{index}")
