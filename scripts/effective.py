@@ -14,12 +14,15 @@ from scripts.documents import DocumentError, parse_document
 from scripts.overlay import Applied, OverlayError, apply
 from scripts.project import OVERLAY, UPSTREAM, relative
 
-SWAGGER_2 = (
-    "it is a Swagger 2.0 document, and the project reads OpenAPI 3.0 or 3.1: convert it, review "
-    "the result (security schemes and media types change), then update from it:\n"
-    "  npx swagger2openapi@7 in.yaml --yaml --outfile apij-oas3.yaml\n"
-    "  make update-spec SPEC=apij-oas3.yaml"
-)
+
+def swagger_2(source: str) -> str:
+    """Why a Swagger 2.0 document is refused, and the commands that convert and bring it in."""
+    return (
+        "it is a Swagger 2.0 document, and the project reads OpenAPI 3.0 or 3.1: convert it, "
+        "review the result (security schemes and media types change), then update from it:\n"
+        f"  npx swagger2openapi@7 {source} --yaml --outfile apij-oas3.yaml\n"
+        "  make update-spec SPEC=apij-oas3.yaml"
+    )
 
 
 class Unusable(Exception):
@@ -29,7 +32,7 @@ class Unusable(Exception):
 def check(document: Mapping[str, Any], name: str) -> Contract:
     """Read `document` with the project's reader and validate it; Unusable if either refuses."""
     if "swagger" in document:
-        raise Unusable(f"{name}: {SWAGGER_2}")
+        raise Unusable(f"{name}: {swagger_2('in.yaml')}")
     try:
         contract = read(document)
     except ContractError as exc:
@@ -56,13 +59,18 @@ def _short(message: str) -> str:
     return message[:200]
 
 
-def derive(upstream: Mapping[str, Any], overlay: Mapping[str, Any]) -> Applied:
-    """Upstream + overlay, each action reported; Unusable if the result cannot be the contract."""
+def derive(
+    upstream: Mapping[str, Any], overlay: Mapping[str, Any], source: str = "in.yaml"
+) -> Applied:
+    """Upstream + overlay, each action reported; Unusable if the result cannot be the contract.
+
+    `source` names the upstream document's file in the messages.
+    """
     try:
         read(upstream)  # references and dialect of the document as received
     except ContractError as exc:
         if "swagger" in upstream:
-            raise Unusable(f"the upstream document: {SWAGGER_2}") from exc
+            raise Unusable(f"the upstream document: {swagger_2(source)}") from exc
         raise Unusable(f"the upstream document: {exc}") from exc
     try:
         applied = apply(overlay, upstream)

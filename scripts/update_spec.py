@@ -152,7 +152,7 @@ def update(path: str | None) -> list[str]:
     try:
         upstream = parse_document(text, label)
         overlay = load(OVERLAY, relative(OVERLAY))
-        applied = derive(upstream, overlay)
+        applied = derive(upstream, overlay, path or "apij.yaml")
         previous = derive(load(UPSTREAM, relative(UPSTREAM)), overlay)
     except (DocumentError, Unusable) as exc:
         raise Refused(str(exc)) from exc
