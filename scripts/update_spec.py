@@ -195,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{relative(GENERATED / PACKAGE)} regenerated"
     )
     print("\n".join(report))
+    print("next: `make check`, then `make mutations` (the contract changed: drift, proven again)")
     return 0
 
 
