@@ -10,7 +10,7 @@ RUN := PYTHONDONTWRITEBYTECODE= $(BIN)
 # Hand-written Python (ruff would also format the README's snippets, which stay compact).
 CODE := src scripts tests conformance
 
-.PHONY: help venv demo test test-dist check lint typecheck regenerate update-spec sandbox bench bench-tools conformance-live clean
+.PHONY: help venv demo test mutations test-dist check lint typecheck regenerate update-spec sandbox bench bench-tools conformance-live clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -26,11 +26,14 @@ venv: $(STAMP) ## Create or update the virtual environment from the lock
 demo: $(STAMP) ## Print a sandbox user's IJ statement (built-in CNAM double, no credentials)
 	$(RUN)/apij paiements --debut 2025-01-01 --fin 2025-06-30
 
-test: $(STAMP) ## Run the test suite: unit, conformance, drift and spec mutations
+test: $(STAMP) ## Run the test suite: unit, conformance (schemathesis, hypothesis), drift
 	$(RUN)/pytest
 
+mutations: $(STAMP) ## Spec mutations and contract variants, each through update-spec and the gate
+	$(RUN)/pytest -m mutations conformance/test_spec_mutations.py conformance/test_contract_variants.py
+
 test-dist: $(STAMP) ## Build sdist and wheel; test them installed outside the repo, newest and lowest deps
-	$(RUN)/python scripts/dist_gate/gate.py
+	$(RUN)/python -m scripts.dist_gate.gate
 
 lint: $(STAMP) ## ruff check and format check of the hand-written code
 	$(RUN)/ruff check $(CODE)
@@ -43,11 +46,11 @@ typecheck: $(STAMP) ## mypy --strict on the hand-written and the generated code
 
 check: lint typecheck test ## Everything CI gates on: lint, types, tests, drift
 
-regenerate: $(STAMP) ## Rebuild generated/apij_client from the spec (RECORD=1 records new tool versions)
-	$(RUN)/python scripts/regenerate.py $(if $(RECORD),--record)
+regenerate: $(STAMP) ## Derive generated/ from upstream + overlay (RECORD=1 records overlay, tools, config)
+	$(RUN)/python -m scripts.regenerate $(if $(RECORD),--record)
 
-update-spec: $(STAMP) ## Bring in a new contract (SPEC=path, or the upstream URL) and report changes
-	$(RUN)/python scripts/update_spec.py $(SPEC)
+update-spec: $(STAMP) ## Bring in a new upstream document (SPEC=path, or the upstream URL) and report
+	$(RUN)/python -m scripts.update_spec $(SPEC)
 
 sandbox: $(STAMP) ## Serve the CNAM double over HTTP on loopback (prints base URL and tokens)
 	$(RUN)/apij sandbox
@@ -56,7 +59,7 @@ bench: $(STAMP) ## Run every benchmark and print one table
 	$(RUN)/python scripts/bench/run.py
 
 conformance-live: $(STAMP) ## schemathesis CLI against the live sandbox, JUnit report in reports/
-	$(RUN)/python scripts/conformance_live.py
+	$(RUN)/python -m scripts.conformance_live
 
 clean: ## Remove the venv and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache reports

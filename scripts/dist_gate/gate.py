@@ -37,7 +37,8 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-ROOT = Path(__file__).resolve().parents[2]
+from scripts.project import PROVENANCE, ROOT
+
 DOWNSTREAM = Path(__file__).resolve().parent / "downstream"
 UV = shutil.which("uv", path=str(Path(sys.executable).parent)) or "uv"
 
@@ -174,7 +175,7 @@ def check_artifacts(artifacts: Artifacts) -> None:
     meta = artifacts.metadata
     expect(meta.get("License-Expression") == ["MIT"], "License-Expression is not MIT")
     expect(bool(meta.get("Project-URL")), "no Project-URL in the metadata")
-    provenance = json.loads((ROOT / "openapi" / "provenance.json").read_text(encoding="utf-8"))
+    provenance = json.loads(PROVENANCE.read_text(encoding="utf-8"))
     contract = f"generated from contract apij {provenance['version']}"
     expect(contract in meta["Summary"][0], f"the summary does not say {contract!r}")
 
