@@ -10,7 +10,7 @@ RUN := PYTHONDONTWRITEBYTECODE= $(BIN)
 # Hand-written Python (ruff would also format the README's snippets, which stay compact).
 CODE := src scripts tests conformance
 
-.PHONY: help venv demo test check lint typecheck regenerate update-spec sandbox bench conformance-live clean
+.PHONY: help venv demo test mutations test-dist check lint typecheck regenerate update-spec sandbox bench bench-tools conformance-live clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -26,25 +26,31 @@ venv: $(STAMP) ## Create or update the virtual environment from the lock
 demo: $(STAMP) ## Print a sandbox user's IJ statement (built-in CNAM double, no credentials)
 	$(RUN)/apij paiements --debut 2025-01-01 --fin 2025-06-30
 
-test: $(STAMP) ## Run the test suite: unit, conformance, drift and spec mutations
+test: $(STAMP) ## Run the test suite: unit, conformance (schemathesis, hypothesis), drift
 	$(RUN)/pytest
+
+mutations: $(STAMP) ## Spec mutations and contract variants, each through update-spec and the gate
+	$(RUN)/pytest -m mutations conformance/test_spec_mutations.py conformance/test_contract_variants.py
+
+test-dist: $(STAMP) ## Build sdist and wheel; test them installed outside the repo, newest and lowest deps
+	$(RUN)/python -m scripts.dist_gate.gate
 
 lint: $(STAMP) ## ruff check and format check of the hand-written code
 	$(RUN)/ruff check $(CODE)
 	$(RUN)/ruff format --check $(CODE)
 
 typecheck: $(STAMP) ## mypy --strict on the hand-written and the generated code
-	$(RUN)/mypy --strict src/apij generated/apij_client
-	$(RUN)/mypy --strict scripts conformance tests/double tests/cli tests/test_readme.py tests/test_openapi.py
+	$(RUN)/mypy --strict src/apij src/apij_pytest_plugin.py generated/apij_client
+	$(RUN)/mypy --strict scripts conformance tests/double tests/cli tests/test_readme.py tests/test_openapi.py tests/test_packaging.py tests/proxy
 	$(RUN)/mypy --strict tests/face  # its own run: each tests/ folder has a conftest.py
 
 check: lint typecheck test ## Everything CI gates on: lint, types, tests, drift
 
-regenerate: $(STAMP) ## Rebuild generated/apij_client from the spec (RECORD=1 records new tool versions)
-	$(RUN)/python scripts/regenerate.py $(if $(RECORD),--record)
+regenerate: $(STAMP) ## Derive generated/ from upstream + overlay (RECORD=1 records overlay, tools, config)
+	$(RUN)/python -m scripts.regenerate $(if $(RECORD),--record)
 
-update-spec: $(STAMP) ## Bring in a new contract (SPEC=path, or the upstream URL) and report changes
-	$(RUN)/python scripts/update_spec.py $(SPEC)
+update-spec: $(STAMP) ## Bring in a new upstream document (SPEC=path, or the upstream URL) and report
+	$(RUN)/python -m scripts.update_spec $(SPEC)
 
 sandbox: $(STAMP) ## Serve the CNAM double over HTTP on loopback (prints base URL and tokens)
 	$(RUN)/apij sandbox
@@ -53,8 +59,12 @@ bench: $(STAMP) ## Run every benchmark and print one table
 	$(RUN)/python scripts/bench/run.py
 
 conformance-live: $(STAMP) ## schemathesis CLI against the live sandbox, JUnit report in reports/
-	$(RUN)/python scripts/conformance_live.py
+	$(RUN)/python -m scripts.conformance_live
 
 clean: ## Remove the venv and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache reports
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+bench-tools: ## Install the benchmark's external tools: wrk (apt-get, needs root) and Prism (npm)
+	command -v wrk >/dev/null || apt-get install -y wrk
+	npm install --prefix "$${TMPDIR:-/tmp}/apij-bench-prism" @stoplight/prism-cli@5.14 --no-audit --no-fund --loglevel=error

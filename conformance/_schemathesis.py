@@ -11,10 +11,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
+import pytest
 import schemathesis
-from _support import REPORTS, budget, load_spec, no_shrink, operations
+from _support import budget, contract, document, no_shrink, operations, window_parameters
 
 from apij.double import SANDBOX_API_KEY
+from scripts.project import REPORTS
 
 CONFIG_PATH: Final = Path(__file__).with_name("schemathesis.toml")
 
@@ -41,7 +43,7 @@ def suite_config(*, disable: tuple[str, ...] = ()) -> schemathesis.Config:
     data = _substitute(data, {"APIJ_API_KEY": SANDBOX_API_KEY, "APIJ_FC_TOKEN": scenario_token()})
     # Credentials only for schemes the contract declares: if a scheme disappears, the double's
     # behaviour (does it still demand that credential?) is what must be judged.
-    declared = load_spec().get("components", {}).get("securitySchemes", {})
+    declared = contract().security_schemes
     schemes = data.get("auth", {}).get("openapi", {})
     for name in [n for n in schemes if n not in declared]:
         del schemes[name]
@@ -53,10 +55,10 @@ def suite_config(*, disable: tuple[str, ...] = ()) -> schemathesis.Config:
     return schemathesis.Config.from_dict(data)
 
 
-def vendored_schema(config: schemathesis.Config) -> schemathesis.BaseSchema:
-    """The vendored spec loaded by schemathesis (a copy: schemathesis annotates what it loads)."""
+def effective_schema(config: schemathesis.Config) -> schemathesis.BaseSchema:
+    """The effective contract loaded by schemathesis (a copy: schemathesis annotates it)."""
     schema: schemathesis.BaseSchema = schemathesis.openapi.from_dict(
-        copy.deepcopy(load_spec()), config=config
+        copy.deepcopy(document()), config=config
     )
     return schema
 
@@ -73,19 +75,20 @@ def positive_window_reaches_200(
     if meta is None or not meta.generation.mode.is_positive:
         return None
     # The window is the operation's first two `format: date` query parameters, whatever the
-    # spec calls them (so a renamed parameter is still judged).
-    names = [
-        p["name"]
-        for p in _query_parameters(case.operation.label)
-        if p.get("schema", {}).get("format") == "date"
-    ][:2]
+    # contract calls them (so a renamed parameter is still judged).
+    method, path = case.operation.label.split(" ", 1)
+    (operation,) = [o for o in operations() if (o.method, o.path) == (method, path)]
+    names = window_parameters(operation)
     query = case.query or {}
+    if names is None:
+        return None
     try:
         debut, fin = (date.fromisoformat(str(query[name])) for name in names)
     except (KeyError, ValueError):
         return None
     sent = response.request.headers
-    if debut > fin or sent.get("X-API-Key") != SANDBOX_API_KEY:
+    api_key_header = contract().api_key_header()
+    if debut > fin or api_key_header is None or sent.get(api_key_header) != SANDBOX_API_KEY:
         return None
     if sent.get("Authorization") != f"Bearer {scenario_token()}":
         return None
@@ -95,14 +98,6 @@ def positive_window_reaches_200(
             f"{response.status_code}, expected 200"
         )
     return True
-
-
-def _query_parameters(label: str) -> list[dict[str, Any]]:
-    method, path = label.split(" ", 1)
-    for op in operations():
-        if op.method.upper() == method and op.path == path:
-            return [p for p in op.parameters if p["in"] == "query"]
-    return []
 
 
 class CaseStats:
@@ -144,6 +139,20 @@ class CaseStats:
         return "\n".join(lines)
 
 
+def reached_both_paths(stats: CaseStats, name: str, config: pytest.Config) -> None:
+    """After a schemathesis run: its report printed, and the budget spent on both paths."""
+    report = stats.write(name)
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
+    if capture is not None and terminal is not None:
+        with capture.global_and_fixture_disabled():
+            terminal.write_line("")
+            for line in report.splitlines():
+                terminal.write_line(line)
+    assert 200 in stats.statuses("positive"), "no positive case reached 200: auth config broken?"
+    assert stats.statuses("negative") & {400, 401}, "no negative case was rejected"
+
+
 Scope = MutableMapping[str, Any]
 ASGIApp = Callable[
     [Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]
@@ -151,7 +160,7 @@ ASGIApp = Callable[
 
 
 def with_spec_endpoint(app: ASGIApp, spec: dict[str, Any]) -> ASGIApp:
-    """`app` also serving `spec` at /openapi.json, so `from_asgi` loads the vendored contract."""
+    """`app` also serving `spec` at /openapi.json, so `from_asgi` loads the effective contract."""
     body = json.dumps(spec).encode()
 
     async def wrapped(scope: Scope, receive: Any, send: Any) -> None:

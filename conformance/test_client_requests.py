@@ -11,14 +11,25 @@ import hypothesis.strategies as st
 import pytest
 import respx
 from _generation import parameter_values, python_kwargs
-from _requests import credentials_headers, request_problems
-from _support import OperationSpec, load_spec, operations, property_settings
+from _requests import request_problems
+from _support import (
+    credentials_headers,
+    generated_module,
+    operations,
+    paiements,
+    property_settings,
+    server,
+    success,
+    window_parameters,
+)
 from apij_client.client import Client
 from hypothesis import given, note
 
-SERVER = str(load_spec()["servers"][0]["url"])
-OPERATIONS = [pytest.param(op, id=op.operation_id) for op in operations()]
-(PAIEMENTS,) = [op for op in operations() if op.operation_id == "getPaiementsIJ"]
+from apij.openapi import Operation
+
+SERVER = server()
+OPERATIONS = [pytest.param(op, id=op.operation_id or op.path) for op in operations()]
+PAIEMENTS = paiements()
 BUDGET = max(5, property_settings().max_examples // 2)
 
 # Credential shapes the face accepts (RFC 6750 b64token; a visible-ASCII API key).
@@ -29,11 +40,11 @@ WINDOWS = st.tuples(
     st.integers(0, 800),
 ).map(lambda w: (w[0], w[0] + datetime.timedelta(days=w[1])))
 # The answer does not matter here, but the face judges it: give the contract's success shape.
-(SUCCESS,) = [r for s, r in PAIEMENTS.responses.items() if 200 <= s < 300]
+SUCCESS = success(PAIEMENTS)
 OK = httpx.Response(
-    SUCCESS.status,
+    SUCCESS.status or 200,
     content=b'{"date_debut":"2025-01-01","date_fin":"2025-01-31","paiements":[]}',
-    headers={"content-type": SUCCESS.media_type or "application/json"},
+    headers={"content-type": next(iter(SUCCESS.media_types), "application/json")},
 )
 
 
@@ -51,7 +62,7 @@ def router() -> Iterator[respx.MockRouter]:
 @property_settings(BUDGET)
 @given(data=st.data())
 def test_generated_client_requests_validate(
-    router: respx.MockRouter, operation: OperationSpec, data: st.DataObject
+    router: respx.MockRouter, operation: Operation, data: st.DataObject
 ) -> None:
     wire = data.draw(parameter_values(operation), "parameters")
     api_key, token = data.draw(API_KEYS, "api_key"), data.draw(TOKENS, "token")
@@ -59,7 +70,7 @@ def test_generated_client_requests_validate(
     # verify off: respx answers before TLS, and loading the CA store costs ~50 ms per client.
     headers = credentials_headers(api_key, token)
     with Client(base_url=SERVER, headers=headers, verify_ssl=False) as client:
-        operation.module.sync_detailed(client=client, **python_kwargs(operation, wire))
+        generated_module(operation).sync_detailed(client=client, **python_kwargs(operation, wire))
     (call,) = router.calls
     note(f"sent: {call.request.method} {call.request.url}")
     assert request_problems(call.request, operation) == []
@@ -93,5 +104,8 @@ def test_async_face_requests_validate(router: respx.MockRouter) -> None:
     anyio.run(call)
     (sent,) = router.calls
     assert request_problems(sent.request, PAIEMENTS) == []
-    assert sent.request.url.params["dateDebut"] == "2025-01-01"
-    assert sent.request.url.params["dateFin"] == "2025-03-31"
+    names = window_parameters(PAIEMENTS)
+    assert names is not None, "the contract has no date window for the face to send"
+    debut, fin = names
+    assert sent.request.url.params[debut] == "2025-01-01"
+    assert sent.request.url.params[fin] == "2025-03-31"

@@ -1,4 +1,5 @@
-"""The face over spec-generated bodies: exact Decimal money, derived figures, documented errors."""
+"""The face over contract-generated bodies: exact Decimal money, derived figures, documented
+errors."""
 
 from __future__ import annotations
 
@@ -15,32 +16,29 @@ import pytest
 import respx
 from _bodies import Literal, is_valid_text, mutated, render, with_literals
 from _generation import response_headers, valid_instances
-from _support import ResponseSpec, load_spec, operations, property_settings, validator
+from _support import paiements, property_settings, server, success, validator
 from hypothesis import assume, given, note
 
 from apij import ApijClient, AsyncApijClient, RetryPolicy, errors
+from apij.openapi import Response
 
-SERVER = str(load_spec()["servers"][0]["url"])
-(PAIEMENTS,) = [op for op in operations() if op.operation_id == "getPaiementsIJ"]
-(SUCCESS,) = [r for s, r in PAIEMENTS.responses.items() if 200 <= s < 300]
-assert SUCCESS.schema is not None
+SERVER = server()
+PAIEMENTS = paiements()
+SUCCESS = success(PAIEMENTS)
+SUCCESS_STATUS = SUCCESS.status or 200
+assert SUCCESS.schema is not None, "the success response documents no body"
 BODY_SCHEMA: dict[str, Any] = SUCCESS.schema
+# The face reads the statement's `paiements` lines: their schema, as the contract states it.
 LINE_SCHEMA: dict[str, Any] = BODY_SCHEMA["properties"]["paiements"]["items"]
-AMOUNTS = tuple(k for k, s in LINE_SCHEMA["properties"].items() if "multipleOf" in s)
-ERRORS = [pytest.param(r, id=str(s)) for s, r in PAIEMENTS.responses.items() if s >= 400]
+ERROR_RESPONSES = [r for r in PAIEMENTS.responses if r.status is not None and r.status >= 400]
+ERRORS = [pytest.param(r, id=str(r.status)) for r in ERROR_RESPONSES]
 VALID_BODIES = valid_instances(BODY_SCHEMA)
 # The spec bounds neither nombre_jours nor amounts: the money properties hold at any magnitude
 # (Python's default 28-digit context would round beyond that), so expectations are computed in
 # an exact context that traps any rounding.
 EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[Inexact])
-ERROR_BODIES = {
-    r.status: valid_instances(r.schema)
-    for r in PAIEMENTS.responses.values()
-    if r.schema and r.status >= 400
-}
-ERROR_HEADERS = {
-    r.status: response_headers(r) for r in PAIEMENTS.responses.values() if r.status >= 400
-}
+ERROR_BODIES = {r.status: valid_instances(r.schema) for r in ERROR_RESPONSES if r.schema}
+ERROR_HEADERS = {r.status: response_headers(r) for r in ERROR_RESPONSES}
 BUDGET = property_settings().max_examples
 TOKEN = "conformance.user-token"
 
@@ -55,8 +53,8 @@ class Served:
 
     def respond(self, request: httpx.Request) -> httpx.Response:
         # Each status in the media type its own response documents.
-        documented = PAIEMENTS.responses.get(self.status)
-        media = (documented.media_type if documented else None) or "application/json"
+        documented = PAIEMENTS.response(self.status)
+        media = next(iter(documented.media_types if documented else ()), "application/json")
         headers = {"content-type": media, **self.headers}
         return httpx.Response(self.status, content=self.text.encode(), headers=headers)
 
@@ -99,7 +97,7 @@ def test_amounts_are_decimals_equal_to_the_json_literals(
 ) -> None:
     body = data.draw(VALID_BODIES, "body")
     written = data.draw(with_literals(body, BODY_SCHEMA), "literals")
-    served.status, served.text, served.headers = SUCCESS.status, render(written), {}
+    served.status, served.text, served.headers = SUCCESS_STATUS, render(written), {}
     note(f"served: {served.text}")
     releve = _call(face)
 
@@ -145,12 +143,13 @@ def test_amounts_are_decimals_equal_to_the_json_literals(
 
 
 def test_the_worked_example_of_the_contract(served: Served, face: ApijClient) -> None:
-    """CONTRACT.md: 14 days x 32.87 = 460.18 gross, CSG 28.53, CRDS 2.30, net 429.35."""
+    """The worked example of the IJ rules: 14 days x 32.87 = 460.18 gross, CSG 28.53, CRDS 2.30,
+    net 429.35."""
     line = (
         '{"date_debut":"2025-03-04","date_fin":"2025-03-17","nombre_jours":14,'
         '"montant_journalier":32.87,"csg":28.53,"crds":2.30}'
     )
-    served.status, served.headers = SUCCESS.status, {}
+    served.status, served.headers = SUCCESS_STATUS, {}
     served.text = (
         f'{{"date_debut":"2025-01-01","date_fin":"2025-06-30","paiements":[{line},{line}]}}'
     )
@@ -172,11 +171,11 @@ def test_invalid_success_bodies_raise_unexpected_response(
     text = render(broken)
     # The contract is the oracle: a mutation that happens to stay valid is not a case.
     assume(not is_valid_text(text, BODY_SCHEMA))
-    served.status, served.text, served.headers = SUCCESS.status, text, {}
+    served.status, served.text, served.headers = SUCCESS_STATUS, text, {}
     note(f"{how}: {text}")
     with pytest.raises(errors.UnexpectedResponse) as caught:
         _call(face)
-    assert caught.value.status == SUCCESS.status
+    assert caught.value.status == SUCCESS_STATUS
 
 
 @pytest.mark.parametrize(
@@ -191,13 +190,13 @@ def test_invalid_success_bodies_raise_unexpected_response(
 def test_unreadable_success_bodies_raise_unexpected_response(
     served: Served, face: ApijClient, text: str, content_type: str | None
 ) -> None:
-    served.status, served.text = SUCCESS.status, text
+    served.status, served.text = SUCCESS_STATUS, text
     served.headers = {"content-type": content_type} if content_type else {}
     with pytest.raises(errors.UnexpectedResponse):
         _call(face)
 
 
-# The documented error of each status (errors.py, INTERFACES.md), stated here independently.
+# The documented error of each status (errors.py, README "Typed errors"), stated here independently.
 _BY_STATUS: dict[int, type[errors.ApijError]] = {
     400: errors.InvalidRequest,
     401: errors.Unauthorized,
@@ -217,9 +216,9 @@ _BY_CODE_401: dict[str, type[errors.ApijError]] = {
 @property_settings(max(5, BUDGET // 4))
 @given(data=st.data())
 def test_error_statuses_raise_the_documented_error(
-    served: Served, face: ApijClient, response: ResponseSpec, data: st.DataObject
+    served: Served, face: ApijClient, response: Response, data: st.DataObject
 ) -> None:
-    status = response.status
+    status = response.status or 0
     body = data.draw(ERROR_BODIES[status], "body") if status in ERROR_BODIES else None
     headers = data.draw(ERROR_HEADERS[status], "headers")
     served.status, served.headers = status, headers
@@ -253,7 +252,7 @@ def test_async_face_gives_the_same_decimals(served: Served) -> None:
         ) as client:
             return await client.paiements(TOKEN, date_debut="2025-01-01", date_fin="2025-06-30")
 
-    served.status, served.text, served.headers = SUCCESS.status, text, {}
+    served.status, served.text, served.headers = SUCCESS_STATUS, text, {}
     releve = anyio.run(call)
     (line,) = releve.paiements
     assert (line.montant_journalier, line.csg, line.crds) == (

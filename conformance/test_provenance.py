@@ -1,27 +1,36 @@
-"""The provenance record matches the spec, the generator config and the tools in use."""
+"""The provenance record matches the upstream, the overlay, the generator config and the tools."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from apij_client.spec import SPEC_SHA256
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from _project import GENERATOR_CONFIG, SPEC, load_provenance, sha256, tool_versions  # noqa: E402
-from apij_client.spec import SPEC_SHA256  # noqa: E402
+from scripts.project import (
+    EFFECTIVE,
+    GENERATOR_CONFIG,
+    OVERLAY,
+    UPSTREAM,
+    load_provenance,
+    sha256,
+    tool_versions,
+)
 
 
 def test_spec_sha256_matches_provenance() -> None:
     recorded = load_provenance()["sha256"]
-    assert sha256(SPEC) == recorded, (
-        "openapi/apij-1.0-apim.yaml changed without its provenance: bring a new contract in "
-        "with `make update-spec SPEC=<file>`, never by editing the vendored file"
+    assert sha256(UPSTREAM) == recorded, (
+        "openapi/apij-1.0-apim.yaml changed without its provenance: the upstream is vendored as "
+        "received; correct it in the overlay, or bring a new one in with `make update-spec`"
     )
 
 
-def test_embedded_spec_is_the_vendored_one() -> None:
-    assert sha256(SPEC) == SPEC_SHA256, "generated/apij_client is stale: run `make regenerate`"
+def test_overlay_sha256_matches_provenance() -> None:
+    assert sha256(OVERLAY) == load_provenance()["overlay"]["sha256"], (
+        "openapi/apij.overlay.yaml changed: record it with `make regenerate RECORD=1`"
+    )
+
+
+def test_embedded_spec_is_the_effective_one() -> None:
+    assert sha256(EFFECTIVE) == SPEC_SHA256, "generated/apij_client is stale: run `make regenerate`"
 
 
 def test_generator_config_and_tools_match_provenance() -> None:

@@ -1,9 +1,9 @@
 """`make conformance-live`: the schemathesis CLI against the sandbox over loopback, JUnit report.
 
-Usage: python scripts/conformance_live.py [extra schemathesis run options]
+Usage: python -m scripts.conformance_live [extra schemathesis run options]
 
 Starts the sandbox (the CNAM double under uvicorn) on a free loopback port, runs
-`schemathesis run` on the vendored spec with the suite's policy (conformance/schemathesis.toml:
+`schemathesis run` on the effective contract with the suite's policy (conformance/schemathesis.toml:
 positive and negative generation, every check, derandomised, no example database) and the
 double's synthetic scenario credentials, writes reports/conformance-live.xml, stops the server
 and exits with schemathesis's exit code.
@@ -16,10 +16,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SPEC = ROOT / "openapi" / "apij-1.0-apim.yaml"
+from scripts.project import EFFECTIVE, REPORTS, ROOT
+
 CONFIG = ROOT / "conformance" / "schemathesis.toml"
-REPORT = ROOT / "reports" / "conformance-live.xml"
+REPORT = REPORTS / "conformance-live.xml"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
             "--config-file",
             str(CONFIG),
             "run",
-            str(SPEC),
+            str(EFFECTIVE),
             "--url",
             base_url,
             # The CLI runs only not_a_server_error unless told: every check, as in the pytest runs.

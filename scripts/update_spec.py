@@ -1,12 +1,16 @@
-"""Bring a new APIJ contract in: normalise it, record provenance, regenerate, report the changes.
+"""Bring a new upstream APIJ document in, derive the contract, regenerate, report what changed.
 
-Usage: python scripts/update_spec.py [PATH]   (make update-spec [SPEC=PATH])
+Usage: python -m scripts.update_spec [PATH]     (make update-spec [SPEC=PATH])
 
 With PATH (JSON or YAML) the document is read from disk; without it, from the upstream SwaggerHub
-URL. Swagger 2.0 and invalid documents are refused, and an unreachable upstream is reported:
-in every refusal nothing in the project changes. On success the report says what changed in
-the contract (operations, parameters, responses, schemas, security) and in the generated Python
-API (griffe: breaking changes first), for downstream users' changelogs.
+URL. It is vendored byte for byte as openapi/apij-1.0-apim.yaml, the overlay is applied to it
+(generated/apij-effective.yaml) and the client regenerated. Anything unusable is refused with
+its cause and location, and then nothing in the project changes: a syntax error, a dangling or
+external `$ref`, an unsupported dialect, Swagger 2.0 (with the command that converts it), an
+invalid document, an overlay that cannot apply, a document the generator refuses, an unreachable
+upstream. The report says what changed in the contract, what each overlay action now does (and
+which went stale), what changed in the generated Python API (breaking first), which public names
+were pinned, and the version bump that follows.
 """
 
 from __future__ import annotations
@@ -15,32 +19,34 @@ import argparse
 import datetime
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-import griffe
 import httpx
-from openapi_spec_validator import validate
-from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import regenerate
-from _contract_diff import diff
-from _project import (
+from scripts import regenerate
+from scripts.contract_diff import diff
+from scripts.documents import DocumentError, parse_document
+from scripts.effective import Unusable, derive, load
+from scripts.overlay import ActionReport, Applied
+from scripts.project import (
+    EFFECTIVE,
     GENERATED,
+    OVERLAY,
     PACKAGE,
     PROVENANCE,
-    SPEC,
+    PUBLIC_SURFACE,
+    UPSTREAM,
     UPSTREAM_URL,
     load_provenance,
+    relative,
     save_provenance,
     sha256,
     tool_versions,
 )
-from _spec_io import dump_document, parse_document
+from scripts.python_api import api_report, current_version, update_public_surface, version_bump
 
 EXIT_UNREACHABLE = 3
 EXIT_REFUSED = 4
@@ -54,13 +60,13 @@ class Refused(Exception):
         self.exit_code = exit_code
 
 
-def read_source(path: str | None) -> tuple[str, str]:
-    """Return (source label for provenance, document text)."""
+def read_source(path: str | None) -> tuple[str, bytes]:
+    """Return (source label for provenance, the document's bytes as received)."""
     if path:
         file = Path(path)
         if not file.is_file():
             raise Refused(f"no such file: {path}")
-        return f"file:{file.name}", file.read_text(encoding="utf-8")
+        return f"file:{file.name}", file.read_bytes()
     # APIJ_UPSTREAM_URL lets tests point at a closed loopback port instead of the internet.
     url = os.environ.get("APIJ_UPSTREAM_URL", UPSTREAM_URL)
     try:
@@ -68,127 +74,128 @@ def read_source(path: str | None) -> tuple[str, str]:
         response.raise_for_status()
     except httpx.HTTPError as exc:
         raise Refused(
-            f"cannot reach the upstream spec at {url} ({type(exc).__name__}: {exc}); "
-            "nothing changed. Download it elsewhere and run `make update-spec SPEC=<file>`.",
+            f"cannot reach the upstream spec at {url} ({type(exc).__name__}: {exc}).\n"
+            "Download it elsewhere and run `make update-spec SPEC=<file>`.",
             EXIT_UNREACHABLE,
         ) from exc
-    return url, response.text
+    return url, response.content
 
 
-def check_document(doc: dict[str, Any]) -> None:
-    if str(doc.get("swagger", "")).startswith("2"):
-        raise Refused(
-            "this is a Swagger 2.0 document; the generator needs OpenAPI 3. Convert it first, "
-            "e.g. `npx swagger2openapi in.yaml --yaml --outfile out.yaml`, review the result, "
-            "then run `make update-spec SPEC=out.yaml`. Nothing changed."
+def staleness(before: Sequence[ActionReport], after: Sequence[ActionReport]) -> list[str]:
+    """What each overlay action does now; STALE where it did something before and not now."""
+    previous = {report.name: report for report in before}
+    lines = []
+    for report in after:
+        old = previous.get(report.name)
+        stale = old is not None and (
+            (old.changed and not report.changed) or (old.matched and not report.matched)
         )
-    version = str(doc.get("openapi", ""))
-    if not version.startswith(("3.0.", "3.1.")):
-        raise Refused(f"not an OpenAPI 3.0/3.1 document (openapi: {version or 'missing'})")
-    try:
-        validate(doc)
-    except OpenAPIValidationError as exc:
-        raise Refused(f"the document is not valid OpenAPI: {exc.message}") from exc
-
-
-def public_names(package: griffe.Object | griffe.Alias) -> set[str]:
-    names: set[str] = set()
-    stack: list[griffe.Object | griffe.Alias] = [package]
-    while stack:
-        obj = stack.pop()
-        for name, member in obj.members.items():
-            if name.startswith("_") or member.is_alias:
-                continue
-            names.add(member.path)
-            if member.is_module or member.is_class:
-                stack.append(member)
-    return names
-
-
-def _breakage_line(breakage: griffe.Breakage) -> str:
-    # Our own wording: griffe's explain() embeds terminal colours and the temporary old path.
-    line = f"BREAKING {breakage.obj.path}: {breakage.kind.value}"
-    if breakage.kind is not griffe.BreakageKind.OBJECT_REMOVED:
-        line += f" ({breakage.old_value!s} -> {breakage.new_value!s})"
-    return line
-
-
-def python_api_report(old_root: Path, new_root: Path) -> list[str]:
-    old = griffe.load(PACKAGE, search_paths=[old_root], allow_inspection=False)
-    new = griffe.load(PACKAGE, search_paths=[new_root], allow_inspection=False)
-    lines = [_breakage_line(b) for b in griffe.find_breaking_changes(old, new)]
-    before, after = public_names(old), public_names(new)
-    lines += [f"removed {name}" for name in sorted(before - after)]
-    lines += [f"added {name}" for name in sorted(after - before)]
+        was = f" (was: {old.summary})" if old is not None and old.summary != report.summary else ""
+        lines.append(f"{'STALE ' if stale else ''}{report.name}: {report.summary}{was}")
     return lines
 
 
-def update(path: str | None) -> list[str]:
-    label, text = read_source(path)
-    try:
-        doc = parse_document(text)
-    except ValueError as exc:
-        raise Refused(f"cannot read the document: {exc}") from exc
-    check_document(doc)
-    old_doc = parse_document(SPEC.read_text(encoding="utf-8"))
-    new_text = dump_document(doc)
-    unchanged = new_text == SPEC.read_text(encoding="utf-8")
-    report = [f"source: {label}"]
-    saved = {file: file.read_bytes() for file in (SPEC, PROVENANCE)}
-    with tempfile.TemporaryDirectory(prefix="apij-old-") as scratch:
-        old_root = Path(scratch)
-        shutil.copytree(GENERATED / PACKAGE, old_root / PACKAGE)
-        try:
-            _write_and_generate(doc, new_text, label, unchanged)
-        except (regenerate.RegenerateError, subprocess.CalledProcessError) as exc:
-            # All or nothing: put the previous contract back (generate() leaves the old
-            # generated tree in place when it fails).
-            for file, content in saved.items():
-                file.write_bytes(content)
-            raise Refused(
-                f"the generator refused this document, so nothing changed:\n{exc}"
-            ) from exc
-        contract = [str(change) for change in diff(old_doc, doc)]
-        python_api = python_api_report(old_root, GENERATED)
-    report.append("")
-    report.append("Contract changes:" if contract else "Contract changes: none")
-    report += [f"  {line}" for line in contract]
-    report.append(
-        "Generated Python API changes:" if python_api else "Generated Python API changes: none"
-    )
-    report += [f"  {line}" for line in python_api]
-    return report
+def _section(title: str, lines: list[str]) -> list[str]:
+    return [f"{title}:", *(f"  {line}" for line in lines)] if lines else [f"{title}: none"]
 
 
-def _write_and_generate(doc: dict[str, Any], new_text: str, label: str, unchanged: bool) -> None:
+class _Snapshot:
+    """The files update-spec may write, to put back if anything fails before it is done."""
+
+    def __init__(self, scratch: Path) -> None:
+        self.files = {path: path.read_bytes() for path in (UPSTREAM, PROVENANCE, PUBLIC_SURFACE)}
+        self.generated = scratch / "generated"
+        shutil.copytree(GENERATED, self.generated, ignore=shutil.ignore_patterns("__pycache__"))
+
+    def restore(self) -> None:
+        for path, content in self.files.items():
+            path.write_bytes(content)
+        for part in (PACKAGE, EFFECTIVE.name):
+            target = GENERATED / part
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+            source = self.generated / part
+            if source.is_dir():
+                shutil.copytree(source, target)
+            else:
+                shutil.copy2(source, target)
+
+
+def _vendor(raw: bytes, label: str, applied: Applied) -> None:
+    unchanged = raw == UPSTREAM.read_bytes()
     if not unchanged:
-        SPEC.write_text(new_text, encoding="utf-8")
+        UPSTREAM.write_bytes(raw)
+        info = applied.document.get("info") or {}
         provenance = load_provenance()
         provenance.update(
             source=label,
             date=datetime.datetime.now(datetime.UTC).date().isoformat(),
-            sha256=sha256(SPEC),
-            title=doc.get("info", {}).get("title"),
-            version=doc.get("info", {}).get("version"),
+            sha256=sha256(UPSTREAM),
+            title=info.get("title"),
+            version=info.get("version"),
         )
         provenance.pop("note", None)
         save_provenance(provenance)
     versions = tool_versions()
     regenerate.check_provenance(versions)
-    regenerate.generate(GENERATED, versions)
+    regenerate.generate(GENERATED, versions, applied.document)
+
+
+def update(path: str | None) -> list[str]:
+    label, raw = read_source(path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Refused(f"{label} is not UTF-8 text (byte {exc.start})") from exc
+    try:
+        upstream = parse_document(text, label)
+        overlay = load(OVERLAY, relative(OVERLAY))
+        applied = derive(upstream, overlay, path or "apij.yaml")
+        previous = derive(load(UPSTREAM, relative(UPSTREAM)), overlay)
+    except (DocumentError, Unusable) as exc:
+        raise Refused(str(exc)) from exc
+    with tempfile.TemporaryDirectory(prefix="apij-update-") as scratch:
+        snapshot = _Snapshot(Path(scratch))
+        try:
+            _vendor(raw, label, applied)
+        except (regenerate.RegenerateError, OSError) as exc:
+            # All or nothing: the previous upstream, provenance and generated tree come back.
+            snapshot.restore()
+            raise Refused(f"the generator refused the effective document:\n{exc}") from exc
+        contract = [str(change) for change in diff(previous.document, applied.document)]
+        api = api_report(snapshot.generated, GENERATED)
+        surface = update_public_surface(GENERATED)
+    return [
+        f"source: {label}",
+        "",
+        *_section("Contract changes (effective document)", contract),
+        *_section(
+            f"Overlay actions ({relative(OVERLAY)}): what each does now",
+            staleness(previous.actions, applied.actions),
+        ),
+        *_section("Generated Python API changes (breaking first)", api.lines),
+        *_section(f"Public surface ({relative(PUBLIC_SURFACE)})", surface),
+        version_bump(current_version(), api, bool(contract)),
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("spec", nargs="?", help="local JSON or YAML file (default: upstream URL)")
     args = parser.parse_args(argv)
     try:
         report = update(args.spec)
     except Refused as exc:
-        print(f"update-spec: {exc}", file=sys.stderr)
+        print(f"update-spec: refused: {exc}\nNothing changed.", file=sys.stderr)
         return exc.exit_code
-    print("update-spec: openapi/apij-1.0-apim.yaml and generated/apij_client updated")
+    print(
+        f"update-spec: {relative(UPSTREAM)} vendored, {relative(EFFECTIVE)} and "
+        f"{relative(GENERATED / PACKAGE)} regenerated"
+    )
     print("\n".join(report))
+    print("next: `make check`, then `make mutations` (the contract changed: drift, proven again)")
     return 0
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from apij._contract import compile_contract
 from apij.errors import ApijError, ContractError
-from apij.openapi import effective, read
+from apij.openapi import effective, read, referenced
 
 
 def document(dialect: str = "3.0.3", **schemas: Any) -> dict[str, Any]:
@@ -217,3 +217,43 @@ def test_the_face_judges_30_and_31_documents_of_equal_meaning_alike(
     assert body.violation({"lignes": [{"csg": Decimal("0.01")}, {"csg": None}]}) is None
     assert body.violation({"lignes": [{"csg": Decimal(0)}]}) == "/lignes/0/csg (minimum)"
     assert body.violation({"lignes": [{"csg": "1"}]}) == "/lignes/0/csg (type)"
+
+
+def test_every_reference_is_checked_even_unused_but_example_data_is_not() -> None:
+    doc = document()
+    doc["components"]["schemas"]["Unused"] = {"$ref": "#/components/schemas/Nowhere"}
+    with pytest.raises(ContractError, match=r"dangling \$ref .* at #/components/schemas/Unused"):
+        read(doc)
+    doc = document()
+    # Data that looks like a reference, in an example value: not a reference.
+    doc["components"]["examples"]["One"]["value"] = {"$ref": "#/not/a/reference"}
+    doc["components"]["parameters"]["Debut"]["example"] = {"$ref": "elsewhere.yaml"}
+    read(doc)
+
+
+def test_referenced_gives_the_raw_object_a_reference_chain_stands_for() -> None:
+    doc = document()
+    doc["components"]["responses"]["Alias"] = {"$ref": "#/components/responses/Busy"}
+    target = referenced(doc, {"$ref": "#/components/responses/Alias"})
+    assert target is doc["components"]["responses"]["Busy"]
+    assert (
+        referenced(doc, doc["components"]["schemas"]["Body"])
+        is doc["components"]["schemas"]["Body"]
+    )
+    with pytest.raises(ContractError, match="dangling"):
+        referenced(doc, {"$ref": "#/components/responses/Nope"})
+
+
+def test_a_property_named_like_a_keyword_is_still_searched_for_references() -> None:
+    # In a schema no operation uses: only the document-wide check can see it.
+    doc = document(
+        Unused={
+            "type": "object",
+            "properties": {"default": {"$ref": "#/components/schemas/Missing"}},
+            "examples": [{"$ref": "a 3.1 example value, not a reference"}],
+        }
+    )
+    with pytest.raises(ContractError, match=r"at #/components/schemas/Unused/properties/default"):
+        read(doc)
+    del doc["components"]["schemas"]["Unused"]["properties"]
+    read(doc)  # the example list alone is data

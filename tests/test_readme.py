@@ -28,6 +28,7 @@ def test_first_screen_example_prints_the_statement(capsys: pytest.CaptureFixture
 
 
 def test_fixture_example_passes_in_a_downstream_project(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_readme_example=_block_containing("def test_statement(apij_mock)"))
+    example = _block_containing("def test_statement(apij_mock: ApijMock)")
+    pytester.makepyfile(test_readme_example=example)
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)

@@ -1,11 +1,11 @@
 # GENERATED FILE - DO NOT EDIT.
-# Generated from openapi/apij-1.0-apim.yaml by openapi-python-client 0.29.1, formatted by ruff 0.17.6.
-# Regenerate with `make regenerate` (scripts/regenerate.py); see CONTRIBUTING.md.
-"""The OpenAPI document this package was generated from, for runtime validation."""
+# Generated from generated/apij-effective.yaml by openapi-python-client 0.29.1, formatted by ruff 0.17.6.
+# Regenerate with `make regenerate` (python -m scripts.regenerate); see CONTRIBUTING.md.
+"""The effective contract this package was generated from, for runtime use."""
 
 from typing import Any, Final
 
-SPEC_SHA256: Final = "9c52cf8fcb01c03c5f9fd924ec56b7037eebceb93dc5a8cf91dac63f415c7564"
+SPEC_SHA256: Final = "1cb8aaaa22a680dd52cd4a2aa031b112f5864e1d2d5eb01ae7cfb2fee66c3f63"
 
 SPEC: Final[dict[str, Any]] = {
     "openapi": "3.0.3",

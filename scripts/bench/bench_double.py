@@ -1,8 +1,8 @@
 """Benchmark the sandbox (full validation and token semantics) against Prism and plain ASGI.
 
 One run, loopback only, bounded time: each server is started on a free 127.0.0.1 port, warmed
-up, then loaded with 32 keep-alive connections for DURATION seconds by `wrk` (installed from
-Debian if missing; a Python load generator otherwise). Reports req/s, p50/p99 latency, the
+up, then loaded with 32 keep-alive connections for DURATION seconds by `wrk` (never installed
+here: `make bench-tools`; a Python load generator otherwise). Reports req/s, p50/p99 latency, the
 server's peak RSS (VmHWM, summed over its process tree) and ratios. Run alone:
 `python scripts/bench/bench_double.py`.
 """
@@ -140,45 +140,33 @@ def _serving(subject: Subject, port: int) -> Iterator[subprocess.Popen[bytes]]:
             process.wait()
 
 
-def _ensure_wrk() -> str | None:
+def _find_wrk() -> str | None:
     found = shutil.which("wrk")
-    if found or not shutil.which("apt-get") or os.geteuid() != 0:
-        return found
-    print("bench_double: installing wrk from Debian (apt-get)…", file=sys.stderr)
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "wrk"]):
-        with contextlib.suppress(subprocess.SubprocessError, OSError):
-            subprocess.run(command, check=True, capture_output=True, timeout=300)
-    return shutil.which("wrk")
-
-
-def _ensure_prism() -> Path | None:
-    binary = PRISM_DIR / "node_modules" / ".bin" / "prism"
-    if binary.exists():
-        return binary
-    if not shutil.which("npm"):
-        print("bench_double: npm not found, Prism skipped", file=sys.stderr)
-        return None
-    print(f"bench_double: installing Prism {PRISM_VERSION} with npm…", file=sys.stderr)
-    try:
-        subprocess.run(
-            [
-                "npm",
-                "install",
-                "--prefix",
-                str(PRISM_DIR),
-                f"@stoplight/prism-cli@{PRISM_VERSION}",
-                "--no-audit",
-                "--no-fund",
-                "--loglevel=error",
-            ],
-            check=True,
-            capture_output=True,
-            timeout=300,
+    if found is None:
+        print(
+            "bench_double: wrk not found (Debian: `apt-get install wrk`, or `make bench-tools`); "
+            "using the Python load generator",
+            file=sys.stderr,
         )
-    except (subprocess.SubprocessError, OSError) as exc:
-        print(f"bench_double: Prism could not be installed ({exc}), skipped", file=sys.stderr)
-        return None
-    return binary if binary.exists() else None
+    return found
+
+
+def _find_prism() -> Path | None:
+    """Prism from $APIJ_PRISM, the PATH or `make bench-tools`'s folder; never installed here."""
+    for candidate in (
+        os.environ.get("APIJ_PRISM"),
+        shutil.which("prism"),
+        str(PRISM_DIR / "node_modules" / ".bin" / "prism"),
+    ):
+        if candidate and Path(candidate).exists():
+            return Path(candidate)
+    print(
+        f"bench_double: Prism not found, its rows are skipped (install it with `make bench-tools`, "
+        f"i.e. `npm install --prefix {PRISM_DIR} @stoplight/prism-cli@{PRISM_VERSION}`, "
+        "or point APIJ_PRISM at a prism binary)",
+        file=sys.stderr,
+    )
+    return None
 
 
 def _ms(text: str) -> float:
@@ -310,10 +298,8 @@ def _subjects(prism: Path | None) -> list[Subject]:
 
 def measure() -> list[dict[str, str]]:
     """Run every subject once; rows of benchmark/subject/figure/value."""
-    wrk = _ensure_wrk()
-    if wrk is None:
-        print("bench_double: wrk unavailable, using the Python load generator", file=sys.stderr)
-    prism = _ensure_prism()
+    wrk = _find_wrk()
+    prism = _find_prism()
     rows: list[dict[str, str]] = []
     results: dict[str, tuple[Load, float]] = {}
 
@@ -343,7 +329,7 @@ def measure() -> list[dict[str, str]]:
         row(f"sandbox / {name}", "p99 ratio", f"{sandbox_load.p99_ms / load.p99_ms:.2f}×")
         row(f"sandbox / {name}", "RSS ratio", f"{sandbox_rss / rss:.2f}×")
     if prism is None:
-        row("prism", "note", "skipped: could not be installed")
+        row("prism", "note", "skipped: not installed (make bench-tools)")
     return rows
 
 

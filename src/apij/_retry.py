@@ -19,12 +19,13 @@ __all__ = ["asleep", "is_retryable", "sleep", "tenacity_arguments"]
 
 
 def sleep(seconds: float) -> None:
-    """Wait between two attempts of a sync call."""
+    """Every retry wait of the sync client: looked up at call time, so the ``apij_mock``
+    fixture can record waits instead of sleeping them."""
     time.sleep(seconds)
 
 
 async def asleep(seconds: float) -> None:
-    """Wait between two attempts of an async call."""
+    """Every retry wait of the async client (looked up at call time, as :func:`sleep`)."""
     await anyio.sleep(seconds)
 
 

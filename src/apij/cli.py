@@ -1,8 +1,13 @@
-"""The `apij` command: IJ statements from the real API or the built-in CNAM double; the sandbox.
+"""The `apij` command: IJ statements from the real API or the built-in double; sandbox; proxy.
 
-Exit codes: 0 success; 2 usage or bad input (including a 400 from the API, a gateway 404 and missing
-configuration); 3 credentials or scope refused (401, 403); 4 insured person not found (404);
-5 rate limited, server error, unexpected response, timeout or connection failure.
+Exit codes: 0 success; 2 usage or bad input (including a 400 from the API, a gateway 404 that
+says the base URL is wrong, missing configuration and a missing extra); 3 credentials or scope
+refused (401, 403); 4 insured person not found (404 assure_inconnu); 5 rate limited, server
+error, unexpected response, timeout or connection failure; 6 the sandbox or the proxy cannot
+listen (port in use, address not available).
+
+Needs the ``cli`` extra (typer, rich); the ``apij`` script itself is ``apij.__main__``, which
+says so in one line when the extra is missing.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -35,6 +41,7 @@ EXIT_USAGE = 2
 EXIT_REFUSED = 3
 EXIT_NOT_FOUND = 4
 EXIT_UNAVAILABLE = 5
+EXIT_CANNOT_LISTEN = 6
 EXIT_CODES: dict[type[BaseException], int] = {
     ValueError: EXIT_USAGE,
     errors.InvalidRequest: EXIT_USAGE,
@@ -257,15 +264,58 @@ def scenarios() -> None:
 @app.command()
 def sandbox(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    port: Annotated[int, typer.Option(help="TCP port (0: any free port).")] = 8000,
 ) -> None:
-    """Serve the CNAM double over HTTP (prints its base URL and tokens)."""
+    """Serve the CNAM double over HTTP (prints its base URL and tokens once listening)."""
+    from apij._serving import CannotListen
     from apij.double.sandbox import serve
 
     try:
         serve(host=host, port=port)
     except ImportError:  # uvicorn is imported when the server is built
         _fail("the sandbox needs the double's extras (pip install 'apij[double]')", EXIT_USAGE)
+    except CannotListen as exc:
+        _fail(str(exc), EXIT_CANNOT_LISTEN)
+
+
+@app.command()
+def proxy(
+    upstream: Annotated[
+        str, typer.Option(help="The API base URL to forward to (CNAM's gateway, or a sandbox).")
+    ],
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port (0: any free port).")] = 8080,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            help="JSON Lines file for the report, one record per exchange (stdout if unset)."
+        ),
+    ] = None,
+) -> None:
+    """Forward every call to UPSTREAM unchanged and report how each breaks the contract.
+
+    Point your client's base URL at the printed address. Each exchange adds one JSON line to
+    the report: time, method, path, status, duration and its violations (where, JSON path,
+    rule). Credentials pass through; no value is ever written.
+    """
+    from apij._serving import CannotListen
+
+    try:
+        from apij.proxy import serve as serve_proxy
+
+        serve_proxy(
+            upstream,
+            host=host,
+            port=port,
+            report=report,
+            announce=lambda url: typer.echo(f"apij proxy: use base URL {url}", err=True),
+        )
+    except ImportError:  # uvicorn is imported when the server is built
+        _fail("the proxy needs a server: pip install 'apij[proxy]'", EXIT_USAGE)
+    except CannotListen as exc:
+        _fail(str(exc), EXIT_CANNOT_LISTEN)
+    except ValueError as exc:
+        _fail(str(exc), EXIT_USAGE)
 
 
 def main() -> None:

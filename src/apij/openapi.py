@@ -35,11 +35,14 @@ __all__ = [
     "Response",
     "effective",
     "read",
+    "referenced",
 ]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 SUPPORTED_DIALECTS = ("3.0", "3.1")
 
+# Keys whose values are instance data (where a "$ref" key is data, not a reference).
+_DATA_KEYS = frozenset({"example", "enum", "default", "const"})
 # Schema keywords whose value is one subschema, a list of them, or a map of them.
 _ONE_SCHEMA = (
     "items",
@@ -203,6 +206,7 @@ def read(document: Mapping[str, Any]) -> Contract:
     if dialect not in SUPPORTED_DIALECTS:
         raise ContractError(f"unsupported OpenAPI version {openapi or '(missing)'}; 3.0 or 3.1")
     reader = _Reader(document, dialect)
+    reader.check_references(document, "#")
     info = _mapping(document.get("info"), "#/info")
     components = _mapping(document.get("components"), "#/components")
     return Contract(
@@ -224,6 +228,15 @@ def read(document: Mapping[str, Any]) -> Contract:
         },
         operations=reader.operations(),
     )
+
+
+def referenced(document: Mapping[str, Any], node: Any) -> Any:
+    """`node` with its `$ref` chain followed: the raw object it stands for in `document`.
+
+    For code that edits a document in place (the spec-mutation suite): the object returned is
+    the one inside `document`. ContractError if a reference dangles or loops.
+    """
+    return _Reader(document, "").follow(node, "#")
 
 
 @functools.cache
@@ -282,6 +295,34 @@ class _Reader:
         if not isinstance(node, Mapping):
             raise ContractError(f"{where} is not an object")
         return node
+
+    def check_references(self, node: Any, where: str, names: bool = False) -> None:
+        """Every `$ref` of the document, used or not, is local and points somewhere.
+
+        Instance data (examples, defaults, enums) is not searched: a "$ref" there is a value.
+        `names`: the keys of `node` are names (of properties...), not keywords.
+        """
+        if isinstance(node, Mapping):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and not names:
+                self.target(ref, where)
+            for key, value in node.items():
+                here = f"{where}/{_escape(str(key))}"
+                if names:
+                    self.check_references(value, here)
+                elif key in _DATA_KEYS:
+                    continue
+                elif key == "examples":
+                    # Example Objects (possibly references) in OpenAPI; a list of values in a
+                    # 3.1 schema. Their values are data.
+                    for name, example in value.items() if isinstance(value, Mapping) else ():
+                        if isinstance(example, Mapping) and isinstance(example.get("$ref"), str):
+                            self.target(example["$ref"], f"{here}/{_escape(str(name))}")
+                else:
+                    self.check_references(value, here, names=key in _SCHEMA_MAP)
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                self.check_references(item, f"{where}/{index}")
 
     # Schemas ------------------------------------------------------------------------------------
 

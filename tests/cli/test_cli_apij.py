@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -217,3 +219,62 @@ def test_default_retries_print_nothing_but_the_statement() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert "32.87" in result.stdout
+
+
+def _run_apij(*args: str, prelude: str = "") -> subprocess.CompletedProcess[str]:
+    """The `apij` script's entry point in its own process (``prelude`` runs first)."""
+    code = f"{prelude}\nimport sys\nsys.argv = ['apij', *sys.argv[1:]]\n"
+    code += "from apij.__main__ import main\nmain()\n"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("APIJ_")}
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True, text=True, env=env, timeout=60, check=False,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("hidden", ["typer", "rich"])
+def test_script_without_the_cli_extra_says_what_to_install(hidden: str) -> None:
+    # As installed without the `cli` extra: the module cannot be imported.
+    result = _run_apij("--help", prelude=f"import sys\nsys.modules[{hidden!r}] = None")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "apij: the command-line tool needs the cli extra: pip install 'apij[cli]'\n"
+    )
+
+
+def test_script_with_the_cli_extra_runs_the_cli() -> None:
+    result = _run_apij("--help")
+    assert result.returncode == 0, result.stderr
+    for command in ("paiements", "scenarios", "sandbox"):
+        assert command in result.stdout
+
+
+def test_sandbox_on_a_port_in_use_is_one_line_and_exit_6() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = invoke("sandbox", "--port", str(port))
+    assert_one_line_error(result, 6, f"port {port}", "already in use")
+
+
+def test_sandbox_banner_comes_once_the_port_is_listening() -> None:
+    # A real `apij sandbox` on a free port: the moment its first line is out, it must answer.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "apij", "sandbox", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert first.startswith("APIJ sandbox (CNAM double) listening on http://127.0.0.1:")
+        base_url = first.split(" listening on ")[1].strip()
+        person = SCENARIOS["maladie"]
+        response = httpx.get(
+            f"{base_url}/me/paiements",
+            params={"dateDebut": DEBUT.isoformat(), "dateFin": FIN.isoformat()},
+            headers={"X-API-Key": SANDBOX_API_KEY, "Authorization": f"Bearer {person.token}"},
+        )
+        assert response.status_code == 200
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)

@@ -15,8 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from apij._contract import OPERATION_ID
 from apij.double import SANDBOX_API_KEY, SANDBOX_BASE_URL, SCENARIOS, CnamDouble, Person
 from apij.double.strategies import windows
+from apij.openapi import effective, referenced
 
 URL = f"{SANDBOX_BASE_URL}/me/paiements"
 WINDOW = {"dateDebut": "2025-01-01", "dateFin": "2025-06-30"}
@@ -202,11 +204,20 @@ def test_a_person_key_is_accepted_and_errors_never_leak_secrets(double: CnamDoub
 # --- parameters --------------------------------------------------------------------------------
 
 
+def _optional(name: str) -> Any:
+    # The window is required by the reconstruction, optional in CNAM's house style.
+    parameters = {p.name: p for p in effective().operation(OPERATION_ID).parameters}
+    parameter = parameters.get(name)
+    return pytest.mark.skipif(
+        parameter is None or not parameter.required, reason=f"the contract makes {name} optional"
+    )
+
+
 @pytest.mark.parametrize(
     ("params", "mention"),
     [
-        ({}, "dateDebut"),
-        ({"dateDebut": "2025-01-01"}, "dateFin"),
+        pytest.param({}, "dateDebut", marks=_optional("dateDebut")),
+        pytest.param({"dateDebut": "2025-01-01"}, "dateFin", marks=_optional("dateFin")),
         ({"dateDebut": "2025-13-01", "dateFin": "2025-06-30"}, "dateDebut"),
         ({"dateDebut": "2025-01-01", "dateFin": "2025-02-30"}, "dateFin"),
         ({"dateDebut": "", "dateFin": "2025-06-30"}, "dateDebut"),
@@ -273,9 +284,17 @@ def _openapi_core_validator() -> Any:
     """openapi-core, the reference: slow (ms per call) but an independent reading of the spec."""
     from apij_client.spec import SPEC
     from openapi_core import OpenAPI
-    from openapi_core.validation.request.validators import V30RequestParametersValidator
+    from openapi_core.validation.request.validators import (
+        V30RequestParametersValidator,
+        V31RequestParametersValidator,
+    )
 
-    return V30RequestParametersValidator(OpenAPI.from_dict(SPEC).spec)
+    validator = (
+        V31RequestParametersValidator
+        if str(SPEC["openapi"]).startswith("3.1")
+        else V30RequestParametersValidator
+    )
+    return validator(OpenAPI.from_dict(SPEC).spec)
 
 
 _VALUES = st.one_of(
@@ -307,16 +326,17 @@ def test_parameter_validation_agrees_with_openapi_core(
 
     query = {k: v for k, v in (("dateDebut", debut), ("dateFin", fin)) if v is not None}
     validator = _openapi_core_validator()
+    server = httpx.URL(effective().servers[0])
     request = MockRequest(
-        "https://partenaires.api.ameli.fr",
-        "get",
-        "/test/v1/indemnites-journalieres/me/paiements",
-        args=query,
+        f"{server.scheme}://{server.host}", "get", f"{server.path}/me/paiements", args=query
     )
     spec_valid = not list(validator.iter_errors(request))
-    ordered = spec_valid and date.fromisoformat(query["dateDebut"]) <= date.fromisoformat(
-        query["dateFin"]
-    )
+    ordered = False
+    if spec_valid:
+        # An absent (optional) bound takes CNAM's documented default: today, start + 1 year.
+        start = date.fromisoformat(query.get("dateDebut", datetime.now(UTC).date().isoformat()))
+        end = query.get("dateFin")
+        ordered = end is None or start <= date.fromisoformat(end)
     response = double.handle(
         httpx.Request("GET", f"{URL}?{urlencode(query)}", headers=auth("maladie"))
     )
@@ -378,6 +398,31 @@ def test_no_input_ever_yields_a_500(
 
 
 # --- the spec drives the double ----------------------------------------------------------------
+
+
+def test_an_optional_window_takes_the_documented_defaults(auth: Auth) -> None:
+    import copy
+
+    from apij_client.spec import SPEC
+
+    from apij.double.contract import build_contract
+
+    spec = copy.deepcopy(SPEC)
+    for item in spec["paths"].values():
+        for operation in item.values():
+            for raw in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                # CNAM's house style: dateDebut and dateFin optional.
+                referenced(spec, raw)["required"] = False
+    today = datetime(2025, 3, 10, 9, tzinfo=UTC)
+    double = CnamDouble(contract=build_contract(spec), clock=lambda: today)
+    both = get(double, auth("maladie")).json()
+    assert (both["date_debut"], both["date_fin"]) == ("2025-03-10", "2026-03-10")
+    assert [line["date_debut"] for line in both["paiements"]] == ["2025-03-04", "2025-03-18"]
+    leap = get(double, auth("maladie"), {"dateDebut": "2024-02-29"}).json()
+    assert (leap["date_debut"], leap["date_fin"]) == ("2024-02-29", "2025-02-28")
+    end_only = get(double, auth("maladie"), {"dateFin": "2025-03-20"}).json()
+    assert (end_only["date_debut"], end_only["date_fin"]) == ("2025-03-10", "2025-03-20")
+    assert get(double, auth("maladie"), {"dateFin": "2025-03-01"}).status_code == 400
 
 
 def test_a_spec_change_moves_the_double(auth: Auth) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import pytest
-from apij_client.spec import SPEC
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from apij._contract import OPERATION_ID
 from apij.double.domain import (
     Arret,
     LignePaiement,
@@ -20,6 +21,7 @@ from apij.double.domain import (
 )
 from apij.double.scenarios import SCENARIOS
 from apij.double.strategies import arrets, salaries
+from apij.openapi import effective
 
 RICH = Decimal("1000000.00")
 
@@ -98,25 +100,37 @@ def test_sickness_waits_three_days_unless_prolongation() -> None:
     )
 
 
-def test_default_scenario_reproduces_the_spec_example() -> None:
-    example = SPEC["paths"]["/me/paiements"]["get"]["responses"]["200"]["content"][
-        "application/json"
-    ]["examples"]["deuxLignes"]["value"]["paiements"]
-    lignes = [ligne for ligne in SCENARIOS["maladie"].paiements if ligne.date_debut.month == 3]
-    assert [
-        {
-            "date_debut": ligne.date_debut.isoformat(),
-            "date_fin": ligne.date_fin.isoformat(),
-            "nombre_jours": ligne.nombre_jours,
-            "montant_journalier": ligne.montant_journalier,
-            "csg": ligne.csg,
-            "crds": ligne.crds,
-        }
-        for ligne in lignes
-    ] == [
-        {**line, **{k: Decimal(str(line[k])) for k in ("montant_journalier", "csg", "crds")}}
-        for line in example
+def _example_lines() -> list[Any]:
+    """The lines of the contract's success examples, whatever the examples are called."""
+    response = effective().operation(OPERATION_ID).response(200)
+    examples = (
+        [value for media in response.content for _, value in media.examples] if response else []
+    )
+    return [
+        pytest.param(line, id=f"{line['date_debut']}..{line['date_fin']}")
+        for value in examples
+        if isinstance(value, dict)
+        for line in value.get("paiements") or []
     ]
+
+
+@pytest.mark.parametrize("example", _example_lines())
+def test_default_scenario_reproduces_the_spec_examples(example: dict[str, Any]) -> None:
+    # The default scenario is built to reproduce the contract's worked lines (in cents, exactly).
+    lignes = {
+        (ligne.date_debut.isoformat(), ligne.date_fin.isoformat()): ligne
+        for ligne in SCENARIOS["maladie"].paiements
+    }
+    ligne = lignes.get((example["date_debut"], example["date_fin"]))
+    assert ligne is not None, f"the default scenario has no line {example}"
+    assert {
+        "date_debut": ligne.date_debut.isoformat(),
+        "date_fin": ligne.date_fin.isoformat(),
+        "nombre_jours": ligne.nombre_jours,
+        "montant_journalier": ligne.montant_journalier,
+        "csg": ligne.csg,
+        "crds": ligne.crds,
+    } == {**example, **{k: Decimal(str(example[k])) for k in ("montant_journalier", "csg", "crds")}}
 
 
 def test_invalid_lines_are_refused() -> None:

@@ -8,10 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-import respx
 
 from apij import RetryPolicy, Timeouts
-from apij.double import SANDBOX_BASE_URL, CnamDouble, Person
+from apij.double import SANDBOX_BASE_URL, Person
 from apij.double.domain import LignePaiement
 
 BASE_URL = SANDBOX_BASE_URL
@@ -64,21 +63,3 @@ def json_response(status: int, payload: Any, **headers: str) -> httpx.Response:
     return httpx.Response(
         status, content=content, headers={"content-type": "application/json", **headers}
     )
-
-
-class ClientLevelRouter(respx.MockRouter):
-    """The double's respx router, patched in at the httpx client rather than in httpcore, so
-    that it answers whatever the client's transport: the async face sends through aiohttp,
-    which respx's default (httpcore) patching never sees."""
-
-    def __init__(self, double: CnamDouble, base_url: str = BASE_URL) -> None:
-        super().__init__(assert_all_mocked=True, assert_all_called=False, using="httpx")
-        self._double_router = double.router(base_url)
-
-    def handler(self, request: httpx.Request) -> httpx.Response:
-        response: httpx.Response = self._double_router.handler(request)
-        return response
-
-    async def async_handler(self, request: httpx.Request) -> httpx.Response:
-        response: httpx.Response = await self._double_router.async_handler(request)
-        return response

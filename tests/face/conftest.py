@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 import respx
-from _face_support import BASE_URL, FAST_RETRY, FAST_TIMEOUTS, KEY, ClientLevelRouter, person
+from _face_support import BASE_URL, FAST_RETRY, FAST_TIMEOUTS, KEY, person
 
 from apij import ApijClient
 from apij.double import CnamDouble
@@ -30,7 +30,7 @@ def double() -> CnamDouble:
 @pytest.fixture
 def routed(double: CnamDouble) -> Iterator[CnamDouble]:
     """The double, with its respx router intercepting every httpx client (any transport)."""
-    with ClientLevelRouter(double):
+    with double.router(BASE_URL):
         yield double
 
 

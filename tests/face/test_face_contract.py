@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from apij_client.spec import SPEC
 
-from apij._contract import compile_contract, contract
-from apij.openapi import read
+from apij._contract import OPERATION_ID, compile_contract, contract
+from apij.openapi import read, referenced
 
 
 def line(**amounts: Any) -> dict[str, Any]:
@@ -29,12 +29,37 @@ def releve(*lines: dict[str, Any]) -> dict[str, Any]:
     return {"date_debut": "2025-01-01", "date_fin": "2025-06-30", "paiements": list(lines)}
 
 
+def _amounts(spec: dict[str, Any]) -> list[Any]:
+    """The raw schemas of the lines' amounts (number properties), wherever the spec puts them."""
+    operation = next(
+        op
+        for item in spec["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict) and op.get("operationId") == OPERATION_ID
+    )
+    media = next(iter(referenced(spec, operation["responses"]["200"])["content"].values()))
+    releve = referenced(spec, media["schema"])
+    line = referenced(spec, referenced(spec, releve["properties"]["paiements"])["items"])
+    amounts = [referenced(spec, prop) for prop in line["properties"].values()]
+    return [schema for schema in amounts if schema.get("type") == "number"]
+
+
 def spec_with_montant(**keywords: Any) -> dict[str, Any]:
     spec = copy.deepcopy(SPEC)
-    montant = spec["components"]["schemas"]["Montant"]
-    for key in ("minimum", "multipleOf", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        montant.pop(key, None)
-    montant.update(keywords)
+    for montant in _amounts(spec):
+        for key in ("minimum", "multipleOf", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            montant.pop(key, None)
+        montant.update(keywords)
+    return spec
+
+
+def nullable(spec: dict[str, Any]) -> dict[str, Any]:
+    """`spec` with nullable amounts, as its dialect says it (3.0: a flag; 3.1: a type list)."""
+    for montant in _amounts(spec):
+        if str(spec["openapi"]).startswith("3.1"):
+            montant["type"] = ["number", "null"]
+        else:
+            montant["nullable"] = True
     return spec
 
 
@@ -80,7 +105,7 @@ def test_rules_outside_properties_stay_with_jsonschema() -> None:
 
 
 def test_nullable_is_understood() -> None:
-    spec = spec_with_montant(minimum=0, multipleOf=0.01, nullable=True)
+    spec = nullable(spec_with_montant(minimum=0, multipleOf=0.01))
     body = compile_contract(read(spec)).bodies[200]
     assert body.numeric, "nullable amounts keep the fast exact path"
     assert body.violation(releve(line(crds=None))) is None

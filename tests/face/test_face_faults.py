@@ -23,6 +23,7 @@ from apij import (
     RetryPolicy,
     ServerError,
     Timeouts,
+    UndocumentedServerError,
     UnexpectedResponse,
     _retry,
 )
@@ -71,6 +72,7 @@ MATRIX: list[tuple[Fault, int, int, type[ApijError] | None]] = [
     (Fault.BAD_GATEWAY, 3, 4, None),
     (Fault.BAD_GATEWAY, 9, 4, ServerError),
     (Fault.SERVER_ERROR, 1, 1, ServerError),
+    (Fault.GATEWAY_TIMEOUT, 1, 1, UndocumentedServerError),
     (Fault.CONNECT_ERROR, 2, 3, None),
     (Fault.CONNECT_ERROR, 9, 4, ConnectionFailed),
     (Fault.READ_TIMEOUT, 1, 1, ApijTimeout),

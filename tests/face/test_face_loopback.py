@@ -32,6 +32,7 @@ from apij import (
     RetryPolicy,
     ServerError,
     Timeouts,
+    UndocumentedServerError,
     UnexpectedResponse,
 )
 from apij.double import CnamDouble, Fault
@@ -219,6 +220,7 @@ MATRIX: list[tuple[Fault, int, type[ApijError] | None]] = [
     (Fault.BAD_GATEWAY, 3, None),
     (Fault.BAD_GATEWAY, 9, ServerError),
     (Fault.SERVER_ERROR, 1, ServerError),
+    (Fault.GATEWAY_TIMEOUT, 1, UndocumentedServerError),
     (Fault.CONNECT_ERROR, 2, None),
     (Fault.CONNECT_ERROR, 9, ConnectionFailed),
     (Fault.READ_TIMEOUT, 1, ApijTimeout),

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from _face_support import BASE_URL, FAST_RETRY, PATH, ClientLevelRouter, json_response, lignes_for
+from _face_support import BASE_URL, FAST_RETRY, PATH, json_response, lignes_for
 
 from apij import ApijClient, ApijError, AsyncApijClient, AttemptEvent, RedactingFilter, Timeouts
 from apij._log import forget_secret, remember_secret
@@ -61,7 +61,7 @@ def test_no_canary_anywhere(caplog: pytest.LogCaptureFixture) -> None:
     double = CnamDouble(people=[canary_person()], api_keys=[CANARY_KEY])
     scenarios: list[tuple[str, Any]] = [("ok", None), *((f.value, f) for f in Fault)]
     quick = Timeouts(connect=0.2, read=0.2, total=1.0)
-    with ClientLevelRouter(double):
+    with double.router(BASE_URL):
         for mode in ("sync", "async"):
             for _, fault in scenarios:
                 if fault is not None:

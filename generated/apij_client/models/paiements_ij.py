@@ -1,6 +1,6 @@
 # GENERATED FILE - DO NOT EDIT.
-# Generated from openapi/apij-1.0-apim.yaml by openapi-python-client 0.29.1, formatted by ruff 0.17.6.
-# Regenerate with `make regenerate` (scripts/regenerate.py); see CONTRIBUTING.md.
+# Generated from generated/apij-effective.yaml by openapi-python-client 0.29.1, formatted by ruff 0.17.6.
+# Regenerate with `make regenerate` (python -m scripts.regenerate); see CONTRIBUTING.md.
 from __future__ import annotations
 
 import datetime

@@ -1,9 +1,11 @@
-"""Constants of the CNAM double that cost nothing to import (the pytest plugin reads them)."""
+"""Constants of the CNAM double, shared by its modules, the CLI and the pytest plugin."""
 
 from typing import Final
 
-# The spec's test server: the double answers there by default, and the sandbox mirrors its path.
-SANDBOX_BASE_URL: Final = "https://partenaires.api.ameli.fr/test/v1/indemnites-journalieres"
+# Where the in-process double answers by default: the spec's test base path on a host that can
+# never resolve (RFC 6761 `.invalid`), so a test that forgets the double fails at once instead
+# of reaching CNAM's real test gateway. The sandbox mirrors the path.
+SANDBOX_BASE_URL: Final = "https://apij-double.invalid/test/v1/indemnites-journalieres"
 # Synthetic partner API key accepted by the double (never a real CNAM key).
 SANDBOX_API_KEY: Final = "sandbox-cle-partenaire-0000000000000001"
 # Per-call fault switch: honoured only when present, so contract-driven tests never trip it.

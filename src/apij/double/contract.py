@@ -1,4 +1,8 @@
-"""What the double reads from the spec: routes, compiled parameter and response validators."""
+"""What the double reads from the contract: routes and compiled query-parameter validators.
+
+The contract is read by the project's one reader (`apij.openapi`), as the face reads it; what the
+double answers is decided by its own code (`core.py`), never by the face's.
+"""
 
 from __future__ import annotations
 
@@ -10,41 +14,29 @@ from typing import Any
 
 import jsonschema_rs
 
-__all__ = ["Contract", "Operation", "build_contract", "load_contract"]
+from apij.openapi import Contract as Document
+from apij.openapi import Operation as DocumentOperation
+from apij.openapi import effective, read
 
-_HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+__all__ = ["Contract", "Operation", "QueryParameter", "build_contract", "load_contract"]
+
 _MAX_MESSAGE = 240
 
 
-def _resolve(spec: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Follow local `$ref`s (``#/a/b``) until a concrete object."""
-    while "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
-    return node
-
-
-def _rooted(spec: Mapping[str, Any], schema: Mapping[str, Any]) -> dict[str, Any]:
-    # Keep `components` beside the schema so its `#/components/...` refs resolve.
-    return {**schema, "components": spec.get("components", {})}
-
-
-def _compile(spec: Mapping[str, Any], schema: Mapping[str, Any]) -> Any:
-    # OpenAPI 3.0 schema objects are a Draft 4 dialect; formats (date) are asserted.
-    return jsonschema_rs.Draft4Validator(_rooted(spec, schema), validate_formats=True)
+def _kinds(schema: Mapping[str, Any]) -> tuple[str, ...]:
+    kind = schema.get("type")
+    return tuple(kind) if isinstance(kind, list) else (str(kind),) if kind else ()
 
 
 def _cast(raw: str, schema: Mapping[str, Any]) -> Any:
-    """Cast a raw query value to the schema's primitive type (form style, as OAS 3.0 says)."""
-    kind = schema.get("type")
+    """Cast a raw query value to the schema's primitive type (form style, as OpenAPI says)."""
+    kinds = _kinds(schema)
     try:
-        if kind == "integer":
+        if "integer" in kinds:
             return int(raw)
-        if kind == "number":
+        if "number" in kinds:
             return float(raw)
-        if kind == "boolean" and raw in ("true", "false"):
+        if "boolean" in kinds and raw in ("true", "false"):
             return raw == "true"
     except ValueError:
         pass
@@ -54,24 +46,29 @@ def _cast(raw: str, schema: Mapping[str, Any]) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class QueryParameter:
-    """One query parameter of an operation, with its resolved schema."""
+    """One query parameter of an operation, with its schema (JSON Schema 2020-12)."""
 
     name: str
     schema: Mapping[str, Any]
     is_array: bool
+    required: bool
 
 
 @dataclass(frozen=True, slots=True)
 class Operation:
-    """One operation of the spec, with its query parameters compiled into one validator."""
+    """One operation of the contract, with its query parameters compiled into one validator."""
 
     method: str
     path: str
     parameters: tuple[QueryParameter, ...]
     validator: Any
 
+    def parameter(self, name: str) -> QueryParameter | None:
+        """The query parameter `name`, if the contract declares it."""
+        return next((p for p in self.parameters if p.name == name), None)
+
     def query_errors(self, query: Mapping[str, Sequence[str]]) -> list[str]:
-        """Validate the query against the spec; return readable errors (empty when valid)."""
+        """Validate the query against the contract; readable errors (empty when valid)."""
         instance: dict[str, Any] = {}
         for parameter in self.parameters:
             values = query.get(parameter.name)
@@ -93,42 +90,32 @@ class Operation:
 
 @dataclass(frozen=True)
 class Contract:
-    """The parts of the spec the double enforces, compiled once."""
+    """The parts of the contract the double enforces, compiled once."""
 
-    spec: Mapping[str, Any]
     routes: tuple[tuple[re.Pattern[str], str, Mapping[str, Operation]], ...]
     api_key_header: str
 
     def match(self, path: str) -> tuple[str, Mapping[str, Operation]] | None:
-        """Find the spec path (template) serving ``path``, with its operations by method."""
+        """Find the contract path (template) serving ``path``, with its operations by method."""
         for pattern, template, operations in self.routes:
             if pattern.fullmatch(path):
                 return template, operations
         return None
 
 
-def _operation(
-    spec: Mapping[str, Any], method: str, path: str, item: Mapping[str, Any]
-) -> Operation:
-    declared: dict[tuple[str, str], Mapping[str, Any]] = {}
-    for raw in [*item.get("parameters", []), *item[method].get("parameters", [])]:
-        parameter = _resolve(spec, raw)
-        declared[(parameter["name"], parameter["in"])] = parameter
-    query = [p for (_, where), p in declared.items() if where == "query"]
-    properties = {p["name"]: p.get("schema", {}) for p in query}
-    required = [p["name"] for p in query if p.get("required", False)]
+def _operation(operation: DocumentOperation) -> Operation:
+    query = operation.parameters_in("query")
+    properties = {p.name: dict(p.schema) for p in query}
+    required = [p.name for p in query if p.required]
     schema: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
         schema["required"] = required
     parameters = tuple(
-        QueryParameter(
-            p["name"],
-            _resolve(spec, p.get("schema", {})),
-            _resolve(spec, p.get("schema", {})).get("type") == "array",
-        )
-        for p in query
+        QueryParameter(p.name, p.schema, "array" in _kinds(p.schema), p.required) for p in query
     )
-    return Operation(method, path, parameters, _compile(spec, schema))
+    # JSON Schema 2020-12, as the reader converts it; formats (date) are asserted.
+    validator = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
+    return Operation(operation.method, operation.path, parameters, validator)
 
 
 def _path_pattern(template: str) -> re.Pattern[str]:
@@ -137,28 +124,22 @@ def _path_pattern(template: str) -> re.Pattern[str]:
     return re.compile(regex)
 
 
-def _api_key_header(spec: Mapping[str, Any]) -> str:
-    for scheme in spec.get("components", {}).get("securitySchemes", {}).values():
-        if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
-            return str(scheme["name"])
-    raise ValueError("the spec declares no API key header")
-
-
-def build_contract(spec: Mapping[str, Any]) -> Contract:
-    """Compile what the double needs from an OpenAPI 3.0 document."""
-    routes = []
-    for template, item in spec.get("paths", {}).items():
-        operations = {}
-        for method in _HTTP_METHODS:
-            if method in item:
-                operations[method.upper()] = _operation(spec, method, template, item)
-        routes.append((_path_pattern(template), template, operations))
-    return Contract(spec, tuple(routes), _api_key_header(spec))
+def build_contract(document: Mapping[str, Any] | Document) -> Contract:
+    """Compile what the double needs from a contract (or an OpenAPI 3.0/3.1 document)."""
+    contract = document if isinstance(document, Document) else read(document)
+    api_key_header = contract.api_key_header()
+    if api_key_header is None:
+        raise ValueError("the contract declares no API key header")
+    by_path: dict[str, dict[str, Operation]] = {}
+    for operation in contract.operations:
+        by_path.setdefault(operation.path, {})[operation.method] = _operation(operation)
+    routes = tuple(
+        (_path_pattern(template), template, operations) for template, operations in by_path.items()
+    )
+    return Contract(routes, api_key_header)
 
 
 @cache
 def load_contract() -> Contract:
     """The contract of the generated package (`apij_client.spec.SPEC`), compiled once."""
-    from apij_client.spec import SPEC
-
-    return build_contract(SPEC)
+    return build_contract(effective())

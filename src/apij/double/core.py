@@ -290,9 +290,11 @@ class CnamDouble:
         if errors:
             return _erreur(400, "requete_invalide", "; ".join(errors)[:480])
         try:
-            debut = date.fromisoformat(params["dateDebut"][0])
-            fin = date.fromisoformat(params["dateFin"][0])
-        except (KeyError, ValueError):
+            # Absent (the contract may make them optional): CNAM's documented defaults, the
+            # sister API's "date du jour" and "dateDebut + 1 an".
+            debut = _day(params, "dateDebut") or self.clock().date()
+            fin = _day(params, "dateFin") or _one_year_after(debut)
+        except ValueError:
             # The schema accepts dates Python cannot hold (year 0000): still the caller's fault.
             return _erreur(400, "requete_invalide", "dateDebut and dateFin must be real dates")
         if debut > fin:
@@ -313,6 +315,8 @@ class CnamDouble:
             return _erreur(500, "erreur_interne", "Internal error")
         if fault is Fault.BAD_GATEWAY:
             return _erreur(502, "service_amont_indisponible", "FranceConnect is unreachable")
+        if fault is Fault.GATEWAY_TIMEOUT:
+            return _gateway(504, "Gateway timeout")
         if fault is Fault.CONNECT_ERROR:
             return Reply(0, (), b"", transport_error="connect")
         if fault is Fault.READ_TIMEOUT:
@@ -385,6 +389,18 @@ class CnamDouble:
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ImportError(f"the respx door needs respx: {INSTALL_HINT}") from exc
         return make_router(self, base_url or self.base_url)
+
+
+def _day(params: Mapping[str, list[str]], name: str) -> date | None:
+    values = params.get(name)
+    return date.fromisoformat(values[0]) if values else None
+
+
+def _one_year_after(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February: the year after has none
+        return day.replace(year=day.year + 1, day=28)
 
 
 def _jeton(code: str, message: str) -> Reply:

@@ -13,6 +13,8 @@ rate_limited        429 trop_de_requetes + Retry-After     same
 unavailable         503 service_indisponible + Retry-After same
 server_error        500 erreur_interne                     same
 bad_gateway         502 service_amont_indisponible         same
+gateway_timeout     504 in the gateway's own format        same
+                    (a status the contract does not document)
 connect_error       raises ``httpx.ConnectError``          connection dropped before any byte
 read_timeout        raises ``httpx.ReadTimeout`` at once   silent for ``delay`` (30 s), dropped
 slow                normal answer after ``delay`` (0.2 s); ReadTimeout if past the client's
@@ -25,7 +27,7 @@ schema_violation    normal status, a body the spec rejects (amounts as strings, 
                     ``paiements: null``, or an error body without ``message``)
 ==================  =====================================  ===================================
 
-Gateway faults (the first six) come before any credential check; the others distort the
+Gateway faults (the first seven) come before any credential check; the others distort the
 answer the request would have had.
 """
 
@@ -56,6 +58,7 @@ class Fault(enum.StrEnum):
     UNAVAILABLE = "unavailable"  # 503 + Retry-After
     SERVER_ERROR = "server_error"  # 500
     BAD_GATEWAY = "bad_gateway"  # 502 (FranceConnect unreachable)
+    GATEWAY_TIMEOUT = "gateway_timeout"  # 504 from the gateway itself: not in the contract
     CONNECT_ERROR = "connect_error"  # no connection / dropped before any byte
     READ_TIMEOUT = "read_timeout"  # nothing comes back in time
     SLOW = "slow"  # the normal answer, after a delay

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-import respx
+from typing import TYPE_CHECKING, Any
 
 from apij.double.constants import FAULT_HEADER, SANDBOX_API_KEY, SANDBOX_BASE_URL
 from apij.double.core import CnamDouble
@@ -15,12 +13,20 @@ from apij.double.faults import Fault, FaultSpec
 from apij.double.people import Person
 from apij.double.scenarios import DEFAULT_SCENARIO, SCENARIOS
 
+if TYPE_CHECKING:
+    import respx
+
 __all__ = ["ApijMock"]
 
 
 @dataclass
 class ApijMock:
-    """A running CNAM double: every httpx call to ``base_url``'s host is answered by it."""
+    """A running CNAM double: every httpx call to ``base_url``'s host is answered by it, every
+    other host is refused (respx ``assert_all_mocked``) unless named in ``passthrough``.
+
+    ``waits`` lists the retry waits apij clients asked for while the ``apij_mock`` fixture
+    had them retry at once (empty under ``@pytest.mark.apij_real_timing``).
+    """
 
     double: CnamDouble
     router: respx.MockRouter
@@ -28,13 +34,26 @@ class ApijMock:
     api_key: str = SANDBOX_API_KEY
     scenarios: Mapping[str, Person] = field(default_factory=lambda: SCENARIOS)
     default_scenario: str = DEFAULT_SCENARIO
+    waits: list[float] = field(default_factory=list)
 
     @classmethod
     @contextlib.contextmanager
-    def start(cls, base_url: str = SANDBOX_BASE_URL, **double_options: Any) -> Iterator[ApijMock]:
-        """Start a fresh double (committed scenarios) behind a respx router; stop it after."""
+    def start(
+        cls,
+        base_url: str = SANDBOX_BASE_URL,
+        *,
+        passthrough: Iterable[str] = (),
+        **double_options: Any,
+    ) -> Iterator[ApijMock]:
+        """Start a fresh double (committed scenarios) behind a respx router; stop it after.
+
+        ``passthrough``: hosts (any port) whose calls go to the network for real.
+        """
         double = CnamDouble(base_url=base_url, **double_options)
-        with double.router(base_url) as router:
+        router = double.router(base_url)
+        for host in passthrough:
+            router.route(host=host).pass_through()
+        with router:
             yield cls(double, router, base_url)
 
     def token(self, name: str) -> str:

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import socket
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any, TextIO
 
+from apij._serving import CannotListen, in_thread, listen
 from apij.double.asgi import ABORT_EXTENSION, create_app
 from apij.double.constants import INSTALL_HINT
 from apij.double.core import CnamDouble
 
-__all__ = ["banner", "make_server", "running", "serve"]
+__all__ = ["CannotListen", "banner", "listen", "make_server", "running", "serve"]
 
 
 def _protocol() -> Any:
@@ -98,11 +96,13 @@ def serve(
     log_level: str = "warning",
     out: TextIO | None = None,
 ) -> None:
-    """Run the sandbox in the foreground until interrupted, after printing the banner."""
+    """Run the sandbox in the foreground until interrupted; the banner is printed once the
+    port is listening. Raises :class:`CannotListen` when it cannot be."""
     double = double if double is not None else CnamDouble()
     server = make_server(double, host=host, port=port, log_level=log_level)
-    banner(double, base_url_for(double, host, port), out or sys.stdout)
-    server.run()
+    with listen(host, port) as sock:
+        banner(double, base_url_for(double, host, sock.getsockname()[1]), out or sys.stdout)
+        server.run(sockets=[sock])
 
 
 @contextlib.contextmanager
@@ -111,24 +111,10 @@ def running(
 ) -> Iterator[str]:
     """Run the sandbox in a background thread (port 0: any free port); yield its base URL."""
     double = double if double is not None else CnamDouble()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    bound_port = sock.getsockname()[1]
-    server = make_server(double, host=host, port=bound_port)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the sandbox did not start")
-            time.sleep(0.01)
+    sock = listen(host, port)
+    server = make_server(double, host=host, port=sock.getsockname()[1])
+    with in_thread(server, sock, "sandbox") as bound_port:
         yield base_url_for(double, host, bound_port)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -138,7 +124,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args(argv)
-    serve(args.host, args.port, log_level=args.log_level)
+    try:
+        serve(args.host, args.port, log_level=args.log_level)
+    except CannotListen as exc:
+        parser.exit(6, f"{parser.prog}: error: {exc}\n")  # the `apij` CLI's code for it
 
 
 if __name__ == "__main__":

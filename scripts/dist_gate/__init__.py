@@ -1,0 +1,1 @@
+"""The distribution gate: the built artifacts installed as users get them, then smoke-tested."""

@@ -1,0 +1,166 @@
+"""What a contract change does to the generated Python API: breakages, the pinned public
+surface, and the version bump that follows.
+
+The bump follows the project's rule (CONTRIBUTING.md): while the version is 0.x, a breaking
+change of the Python API bumps the minor version and an additive one the patch version (from
+1.0 on: major and minor); a contract change that leaves the Python API as it is bumps the patch.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import griffe
+from packaging.version import Version
+
+from scripts.project import PACKAGE, PUBLIC_SURFACE, PYPROJECT, relative
+
+
+@dataclass
+class ApiReport:
+    """The Python API differences, breaking ones first."""
+
+    breaking: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    # Signatures that changed in a way griffe does not call breaking (a parameter made optional).
+    changed: list[str] = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[str]:
+        return [
+            *self.breaking,
+            *(f"removed {n}" for n in self.removed),
+            *(f"added {n}" for n in self.added),
+            *self.changed,
+        ]
+
+    @property
+    def is_additive(self) -> bool:
+        return bool(self.added or self.changed)
+
+    @property
+    def is_breaking(self) -> bool:
+        return bool(self.breaking or self.removed)
+
+
+def public_names(package: griffe.Object | griffe.Alias) -> set[str]:
+    names: set[str] = set()
+    stack: list[griffe.Object | griffe.Alias] = [package]
+    while stack:
+        obj = stack.pop()
+        for name, member in obj.members.items():
+            if name.startswith("_") or member.is_alias:
+                continue
+            names.add(member.path)
+            if member.is_module or member.is_class:
+                stack.append(member)
+    return names
+
+
+def _breakage_line(breakage: griffe.Breakage) -> str:
+    # Our own wording: griffe's explain() embeds terminal colours and the temporary old path.
+    line = f"BREAKING {breakage.obj.path}: {breakage.kind.value}"
+    if breakage.kind is not griffe.BreakageKind.OBJECT_REMOVED:
+        line += f" ({breakage.old_value!s} -> {breakage.new_value!s})"
+    return line
+
+
+def _load(root: Path) -> griffe.Object | griffe.Alias:
+    return griffe.load(PACKAGE, search_paths=[root], allow_inspection=False)
+
+
+def _signature(obj: griffe.Object | griffe.Alias) -> str | None:
+    if not isinstance(obj, griffe.Function):
+        return None
+    return ", ".join(
+        f"{p.name}: {p.annotation}" + (f" = {p.default}" if p.default is not None else "")
+        for p in obj.parameters
+    )
+
+
+def api_report(old_root: Path, new_root: Path) -> ApiReport:
+    """griffe's breaking changes between two generated trees, plus removed, added and otherwise
+    changed public names."""
+    old, new = _load(old_root), _load(new_root)
+    before, after = public_names(old), public_names(new)
+    breaking = [_breakage_line(b) for b in griffe.find_breaking_changes(old, new)]
+    changed = []
+    for path in sorted(before & after):
+        inner = path.removeprefix(PACKAGE + ".")
+        was, now = _signature(old[inner]), _signature(new[inner])
+        if was != now and not any(line.startswith(f"BREAKING {path}") for line in breaking):
+            changed.append(f"changed {path}({was}) -> ({now})")
+    return ApiReport(
+        breaking=breaking,
+        removed=sorted(before - after),
+        added=sorted(after - before),
+        changed=changed,
+    )
+
+
+def _exports(package: griffe.Object | griffe.Alias, module: str) -> list[str] | None:
+    parts = module.split(".")[1:]
+    obj = package
+    for part in parts:
+        if part not in obj.members:
+            return None
+        obj = obj.members[part]
+    exports = getattr(obj, "exports", None)
+    return None if exports is None else sorted(str(name) for name in exports)
+
+
+def update_public_surface(new_root: Path, surface: Path = PUBLIC_SURFACE) -> list[str]:
+    """Pin the generated modules' new public names when the change only adds names.
+
+    Removed names are a breaking change: the pin is left as it is, so the public-surface test
+    fails until a maintainer decides. Returns the report lines.
+    """
+    pinned: dict[str, list[str]] = json.loads(surface.read_text(encoding="utf-8"))
+    package = _load(new_root)
+    lines: list[str] = []
+    updated = dict(pinned)
+    for module, names in pinned.items():
+        if module != PACKAGE and not module.startswith(PACKAGE + "."):
+            continue
+        current = _exports(package, module)
+        if current is None:
+            lines.append(f"REMOVED module {module} (pin kept: the public-surface test will fail)")
+            continue
+        removed = sorted(set(names) - set(current))
+        added = sorted(set(current) - set(names))
+        if removed:
+            lines += [f"REMOVED {module}.{n} (pin kept: the test will fail)" for n in removed]
+        elif added:
+            updated[module] = current
+            lines += [f"added {module}.{n} (pinned)" for n in added]
+    if updated != pinned:
+        surface.write_text(json.dumps(updated, indent=2) + "\n", encoding="utf-8")
+        lines.append(f"{relative(surface)} updated")
+    return lines
+
+
+def current_version(pyproject: Path = PYPROJECT) -> str:
+    data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    return str(data["project"]["version"])
+
+
+def version_bump(current: str, api: ApiReport, contract_changed: bool) -> str:
+    """The report line: `version: 0.2.0 -> 0.3.0 (breaking)`."""
+    version = Version(current)
+    major, minor, patch = version.major, version.minor, version.micro
+    if api.is_breaking:
+        kind = "breaking"
+        bumped = f"{major}.{minor + 1}.0" if major == 0 else f"{major + 1}.0.0"
+    elif api.is_additive:
+        kind = "additive"
+        bumped = f"{major}.{minor}.{patch + 1}" if major == 0 else f"{major}.{minor + 1}.0"
+    elif contract_changed:
+        kind = "contract only, same Python API"
+        bumped = f"{major}.{minor}.{patch + 1}"
+    else:
+        return f"version: {current} (unchanged: nothing changed)"
+    return f"version: {current} -> {bumped} ({kind})"

@@ -1,0 +1,289 @@
+"""Judge one HTTP exchange against the effective contract: violations as paths and rules, no values.
+
+Used by the validating proxy (`apij proxy`) and the live conformance run. A violation says
+*where* (request or response), *which JSON path* of the exchange and *which rule* of the
+contract: never the offending value, which may be a credential or personal data. Paths address
+one virtual document per side: `$.path`, `$.method`, `$.query.dateDebut`,
+`$.headers['x-api-key']` for the request; `$.status`, `$.headers['content-type']`,
+`$.body.paiements[3].csg` for the response.
+
+Schemas come from the one spec reader (`apij.openapi`) and are judged by jsonschema-rs; bodies
+are parsed with `Decimal` numbers, so `multipleOf: 0.01` is judged exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+import jsonschema_rs
+
+from apij.openapi import Contract, Operation, Parameter, Response
+
+__all__ = ["ExchangeJudge", "Violation"]
+
+Side = Literal["request", "response"]
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One way an exchange breaks the contract."""
+
+    where: Side
+    path: str
+    rule: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"where": self.where, "path": self.path, "rule": self.rule}
+
+
+def _member(name: str) -> str:
+    """A JSONPath member selector: `.name` when it is a plain identifier, else `['name']`."""
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        return f".{name}"
+    return "['" + name.replace("\\", "\\\\").replace("'", "\\'") + "']"
+
+
+def _json_path(root: str, parts: Sequence[str | int]) -> str:
+    return root + "".join(f"[{p}]" if isinstance(p, int) else _member(p) for p in parts)
+
+
+def _schema_violations(validator: Any, instance: Any, side: Side, root: str) -> list[Violation]:
+    found = []
+    for error in validator.iter_errors(instance):
+        parts = list(error.instance_path)
+        rule = str(error.schema_path[-1]) if error.schema_path else "schema"
+        missing = getattr(error.kind, "property", None) if rule == "required" else None
+        if isinstance(missing, str):
+            parts.append(missing)  # the absent property's own path: a name, not a value
+        found.append(Violation(side, _json_path(root, parts), rule))
+    return found
+
+
+def _cast(raw: str, schema: Mapping[str, Any]) -> Any:
+    """A query or header value as the schema's primitive type (form style, OpenAPI default)."""
+    kinds = schema.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    try:
+        if "integer" in kinds:
+            return int(raw)
+        if "number" in kinds:
+            return Decimal(raw)
+    except (ValueError, ArithmeticError):
+        return raw
+    if "boolean" in kinds and raw in ("true", "false"):
+        return raw == "true"
+    return raw
+
+
+def _media_allowed(content_type: str | None, documented: Sequence[str]) -> bool:
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    for allowed in documented:
+        if allowed in ("*/*", media):
+            return True
+        if allowed.endswith("/*") and media.startswith(allowed[:-1]):
+            return True
+    return False
+
+
+class _Rejected(ValueError):
+    """A body that is not JSON at all."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise _Rejected(name)
+
+
+def _duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise _Rejected("duplicate key")
+    return dict(pairs)
+
+
+def _parse(body: bytes) -> tuple[Any, str | None]:
+    """(document, None) or (None, the rule the body breaks)."""
+    try:
+        return (
+            json.loads(
+                body,
+                parse_float=Decimal,
+                parse_constant=_reject_constant,
+                object_pairs_hook=_duplicates,
+            ),
+            None,
+        )
+    except _Rejected as exc:
+        return None, "duplicate-key" if str(exc) == "duplicate key" else "json"
+    except (ValueError, UnicodeDecodeError, RecursionError, ArithmeticError):
+        return None, "json"
+
+
+class ExchangeJudge:
+    """Judges requests and responses of the API mounted at `base_path` (e.g. `/test/v1/ij`)."""
+
+    def __init__(self, contract: Contract, base_path: str = "") -> None:
+        self.contract = contract
+        self.base_path = base_path.rstrip("/")
+        self._routes = [(re.compile(_template_regex(op.path)), op) for op in contract.operations]
+        # Compiled on first use, keyed by the identity of a schema the contract holds (and so
+        # keeps alive as long as this judge).
+        self._validators: dict[int, Any] = {}
+
+    def _validator(self, schema: dict[str, Any]) -> Any:
+        key = id(schema)
+        validator = self._validators.get(key)
+        if validator is None:
+            validator = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
+            self._validators[key] = validator
+        return validator
+
+    def operation(self, method: str, path: str) -> Operation | None:
+        """The operation serving `method path` (full request path), if the contract has one."""
+        relative = self._relative(path)
+        if relative is None:
+            return None
+        for pattern, op in self._routes:
+            if op.method == method.upper() and pattern.fullmatch(relative):
+                return op
+        return None
+
+    def _relative(self, path: str) -> str | None:
+        if not self.base_path:
+            return path or "/"
+        if path == self.base_path or path.startswith(self.base_path + "/"):
+            return path[len(self.base_path) :] or "/"
+        return None
+
+    # Requests -----------------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, Sequence[str]],
+        headers: Mapping[str, str],
+    ) -> tuple[Operation | None, list[Violation]]:
+        """The operation the request calls and how the request breaks the contract."""
+        relative = self._relative(path)
+        if relative is None or not any(p.fullmatch(relative) for p, _ in self._routes):
+            return None, [Violation("request", "$.path", "path-undocumented")]
+        operation = self.operation(method, path)
+        if operation is None:
+            return None, [Violation("request", "$.method", "method-undocumented")]
+        found = self._security(operation, headers)
+        for parameter in operation.parameters:
+            if parameter.location == "query":
+                found += self._parameter(parameter, query.get(parameter.name), "$.query")
+            elif parameter.location == "header":
+                value = headers.get(parameter.name.lower())
+                found += self._parameter(parameter, None if value is None else [value], "$.headers")
+        return operation, found
+
+    def _parameter(
+        self, parameter: Parameter, values: Sequence[str] | None, root: str
+    ) -> list[Violation]:
+        path = _json_path(root, [parameter.name if root == "$.query" else parameter.name.lower()])
+        if not values:
+            return [Violation("request", path, "required")] if parameter.required else []
+        schema = parameter.schema
+        if schema.get("type") == "array":
+            items = schema.get("items", {})
+            instance: Any = [_cast(v, items if isinstance(items, Mapping) else {}) for v in values]
+        else:
+            instance = _cast(values[0], schema)
+        return [
+            Violation("request", path, violation.rule)
+            for violation in _schema_violations(self._validator(schema), instance, "request", "$")
+        ]
+
+    def _security(self, operation: Operation, headers: Mapping[str, str]) -> list[Violation]:
+        if not operation.security:
+            return []
+        best: list[Violation] | None = None
+        for requirement in operation.security:
+            missing = [
+                Violation("request", path, "security")
+                for scheme in requirement
+                if (path := self._credential_missing(scheme, headers)) is not None
+            ]
+            if not missing:
+                return []
+            if best is None or len(missing) < len(best):
+                best = missing
+        return best or []
+
+    def _credential_missing(self, scheme_name: str, headers: Mapping[str, str]) -> str | None:
+        """The path of the credential `scheme_name` needs, when the request lacks it."""
+        scheme = self.contract.security_schemes.get(scheme_name, {})
+        kind = scheme.get("type")
+        if kind == "apiKey" and scheme.get("in") == "header":
+            name = str(scheme.get("name", "")).lower()
+            return None if headers.get(name) else _json_path("$.headers", [name])
+        if kind == "http":
+            wanted = str(scheme.get("scheme", "")).lower()
+            given = headers.get("authorization", "").split(" ", 1)[0].lower()
+            return None if given == wanted else "$.headers.authorization"
+        return None  # schemes this judge cannot see in headers (oauth2 flows, cookies)
+
+    # Responses ----------------------------------------------------------------------------------
+
+    def response(
+        self,
+        operation: Operation,
+        status: int,
+        headers: Mapping[str, str],
+        body: bytes | None,
+    ) -> list[Violation]:
+        """How the response breaks the contract (`body` None: the body is not judged)."""
+        documented = operation.response(status) or operation.default_response
+        if documented is None:
+            return [Violation("response", "$.status", "status-undocumented")]
+        found = self._headers(documented, headers)
+        if documented.content:
+            found += self._body(documented, headers.get("content-type"), body)
+        return found
+
+    def _headers(self, documented: Response, headers: Mapping[str, str]) -> list[Violation]:
+        found = []
+        for header in documented.headers:
+            name = header.name.lower()
+            if name == "content-type":
+                continue  # OpenAPI: described by `content`, ignored here
+            path = _json_path("$.headers", [name])
+            value = headers.get(name)
+            if value is None:
+                if header.required:
+                    found.append(Violation("response", path, "required"))
+                continue
+            if header.schema is not None:
+                instance = _cast(value, header.schema)
+                found += [
+                    Violation("response", path, v.rule)
+                    for v in _schema_violations(
+                        self._validator(header.schema), instance, "response", "$"
+                    )
+                ]
+        return found
+
+    def _body(
+        self, documented: Response, content_type: str | None, body: bytes | None
+    ) -> list[Violation]:
+        if not _media_allowed(content_type, documented.media_types):
+            return [Violation("response", "$.headers['content-type']", "media-type")]
+        schema = documented.schema
+        if body is None or schema is None:
+            return []
+        doc, broken = _parse(body)
+        if broken is not None:
+            return [Violation("response", "$.body", broken)]
+        return _schema_violations(self._validator(schema), doc, "response", "$.body")
+
+
+def _template_regex(template: str) -> str:
+    parts = re.split(r"(\{[^}/]+\})", template)
+    return "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts)

@@ -1,0 +1,310 @@
+"""The validating proxy: every exchange forwarded unchanged, judged against the contract, reported.
+
+`apij proxy --upstream URL` puts this ASGI app (under uvicorn) between a partner's service and
+CNAM's gateway. Requests go upstream as they came (credentials included, never logged) and the
+upstream's answer comes back as it was sent (status, headers, raw bytes, compression kept),
+streamed both ways. Meanwhile each exchange is judged by `apij.exchange.ExchangeJudge` and one
+JSON line per exchange is appended to the report: time, method, path (no query: values stay
+out), operation, status, duration and the violations as {where, path, rule}.
+
+Bodies are buffered for judging only up to `max_judged_bytes` (raw and decoded): a larger body
+still streams through untouched and is reported as not judged, so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import threading
+import time
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import parse_qs
+
+import httpx
+
+from apij._serving import in_thread, listen
+from apij.exchange import ExchangeJudge, Violation
+from apij.openapi import Contract, effective
+
+__all__ = ["DEFAULT_MAX_JUDGED_BYTES", "JsonLinesReport", "ValidatingProxy", "running", "serve"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+DEFAULT_MAX_JUDGED_BYTES = 4 * 1024 * 1024
+# RFC 9110 §7.6.1: meaningful for one connection only, never forwarded.
+_HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+    }
+)
+
+
+class JsonLinesReport:
+    """Appends one JSON object per line to a file (or any text stream), flushed per exchange."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self._out = out
+        self._lock = threading.Lock()
+
+    def write(self, record: dict[str, Any]) -> None:
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+        with self._lock:
+            self._out.write(line + "\n")
+            self._out.flush()
+
+
+def _decoded(raw: bytes, encoding: str, limit: int) -> bytes | str:
+    """The decoded body, or why it is not judged: gzip/deflate inflated with bounded output."""
+    codings = [c.strip().lower() for c in encoding.split(",") if c.strip() not in ("", "identity")]
+    if not codings:
+        return raw
+    if len(codings) > 1 or codings[0] not in ("gzip", "x-gzip", "deflate"):
+        return f"content-encoding {encoding} not judged"
+    # 16 + MAX_WBITS: gzip wrapper; MAX_WBITS: zlib-wrapped deflate (what servers send as such).
+    wbits = zlib.MAX_WBITS | 16 if codings[0] != "deflate" else zlib.MAX_WBITS
+    try:
+        out = zlib.decompressobj(wbits).decompress(raw, limit + 1)
+    except zlib.error:
+        return f"body not valid {codings[0]} data"
+    return out if len(out) <= limit else f"decoded body larger than {limit} bytes"
+
+
+class ValidatingProxy:
+    """ASGI app forwarding to `upstream` (the API base URL) and reporting every exchange."""
+
+    def __init__(
+        self,
+        upstream: str,
+        report: JsonLinesReport,
+        *,
+        contract: Contract | None = None,
+        max_judged_bytes: int = DEFAULT_MAX_JUDGED_BYTES,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        url = httpx.URL(upstream)
+        if url.scheme not in ("http", "https") or not url.host:
+            raise ValueError("upstream: expected an absolute http(s) URL")
+        if url.userinfo:
+            raise ValueError("upstream: credentials in the URL are not allowed")
+        self.origin = f"{url.scheme}://{url.netloc.decode('ascii')}"
+        self.base_path = url.path.rstrip("/")
+        self.judge = ExchangeJudge(contract or effective(), self.base_path)
+        self.report = report
+        self.max_judged_bytes = max_judged_bytes
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+
+    def _http(self) -> httpx.AsyncClient:
+        # Created in the server's event loop on first use; one pool for every exchange.
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                transport=self._transport,
+                follow_redirects=False,  # the client sees the upstream's redirect as it was
+                trust_env=False,
+                timeout=httpx.Timeout(30.0, connect=10.0),
+                cookies=None,
+            )
+        return self._client
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif scope["type"] == "http":
+            await self._exchange(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self._client is not None:
+                    await self._client.aclose()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _exchange(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.monotonic()
+        method: str = scope["method"]
+        path: str = scope["path"]
+        query_string: bytes = scope.get("query_string", b"")
+        raw_headers: list[tuple[bytes, bytes]] = list(scope.get("headers", ()))
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw_headers}
+        operation, violations = self.judge.request(
+            method,
+            path,
+            parse_qs(query_string.decode("latin-1"), keep_blank_values=True),
+            headers,
+        )
+        raw_path = scope.get("raw_path") or path.encode()
+        url = self.origin + raw_path.decode("latin-1")
+        if query_string:
+            url += "?" + query_string.decode("latin-1")
+        request = self._http().build_request(
+            method,
+            url,
+            headers=[
+                (k, v) for k, v in raw_headers if k.decode("latin-1").lower() not in _HOP_BY_HOP
+            ],
+            content=_request_body(receive),
+        )
+        record: dict[str, Any] = {
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "method": method,
+            "path": path,
+            "operation": operation.operation_id if operation else None,
+        }
+        try:
+            response = await self._http().send(request, stream=True)
+        except httpx.HTTPError as exc:
+            # No upstream answer: say so as a gateway would; the class name only (no URL).
+            await _answer(send, 502, b'{"proxy":"upstream unreachable"}')
+            record.update(status=502, upstream_error=type(exc).__name__)
+            self._finish(record, started, violations)
+            return
+        try:
+            body = await self._relay(response, send)
+        finally:
+            await response.aclose()
+        if isinstance(body, str):
+            record["unjudged"] = body
+        if operation is not None:
+            violations += self.judge.response(
+                operation,
+                response.status_code,
+                {k.lower(): v for k, v in response.headers.items()},
+                body if isinstance(body, bytes) else None,
+            )
+        record["status"] = response.status_code
+        self._finish(record, started, violations)
+
+    async def _relay(self, response: httpx.Response, send: Send) -> bytes | str:
+        """Stream the upstream's raw answer to the client; the decoded body, or why not kept."""
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status_code,
+                "headers": [
+                    (k, v)
+                    for k, v in response.headers.raw
+                    if k.decode("latin-1").lower() not in _HOP_BY_HOP
+                ],
+            }
+        )
+        kept: bytearray | None = bytearray()
+        async for chunk in response.aiter_raw():
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            if kept is not None:
+                kept += chunk
+                if len(kept) > self.max_judged_bytes:
+                    kept = None  # too large to judge: keep streaming, stop keeping
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        if kept is None:
+            return f"body larger than {self.max_judged_bytes} bytes"
+        encoding = response.headers.get("content-encoding", "")
+        return _decoded(bytes(kept), encoding, self.max_judged_bytes)
+
+    def _finish(self, record: dict[str, Any], started: float, violations: list[Violation]) -> None:
+        record["duration_ms"] = round((time.monotonic() - started) * 1e3, 1)
+        record["violations"] = [v.as_dict() for v in violations]
+        self.report.write(record)
+
+
+async def _request_body(receive: Receive) -> AsyncIterator[bytes]:
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        body: bytes = message.get("body", b"")
+        if body:
+            yield body
+        if not message.get("more_body", False):
+            return
+
+
+async def _answer(send: Send, status: int, body: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", b"%d" % len(body)),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _server(app: ValidatingProxy, sock: socket.socket) -> Any:
+    import uvicorn
+
+    config = uvicorn.Config(
+        app,
+        lifespan="on",
+        access_log=False,
+        log_level="warning",
+        server_header=False,  # the upstream's headers, not ours
+        date_header=False,
+    )
+    return uvicorn.Server(config)
+
+
+def serve(
+    upstream: str,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    report: Path | None = None,
+    announce: Callable[[str], None] = print,
+) -> None:
+    """Run the proxy in the foreground until interrupted; `announce` gets the base URL to use."""
+    with contextlib.ExitStack() as stack:
+        out: IO[str] = (
+            stack.enter_context(report.open("a", encoding="utf-8"))
+            if report is not None
+            else stack.enter_context(contextlib.nullcontext(_stdout()))
+        )
+        app = ValidatingProxy(upstream, JsonLinesReport(out))
+        sock = stack.enter_context(listen(host, port))
+        bound = sock.getsockname()[1]
+        announce(f"http://{host}:{bound}{app.base_path}")
+        _server(app, sock).run(sockets=[sock])
+
+
+def _stdout() -> IO[str]:
+    import sys
+
+    return sys.stdout
+
+
+@contextlib.contextmanager
+def running(
+    upstream: str,
+    report: IO[str],
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    **options: Any,
+) -> Iterator[str]:
+    """The proxy in a background thread (port 0: any free port); yields the base URL to use."""
+    app = ValidatingProxy(upstream, JsonLinesReport(report), **options)
+    sock = listen(host, port)
+    with in_thread(_server(app, sock), sock, "proxy") as bound_port:
+        yield f"http://{host}:{bound_port}{app.base_path}"
