@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
+
+import yaml
 
 from scripts.check_upstream import EXIT_CHANGED, EXIT_UNCHANGED
 from scripts.project import ROOT, UPDATE_SPEC_PARTS, UPSTREAM
@@ -46,9 +49,9 @@ def test_the_vendored_document_itself_is_unchanged() -> None:
 
 def test_a_changed_upstream_prints_update_specs_report_and_changes_nothing(tmp_path: Path) -> None:
     changed = tmp_path / "apij.yaml"
-    text = UPSTREAM.read_text(encoding="utf-8")
-    version_line = next(line for line in text.splitlines() if line.startswith("  version: "))
-    changed.write_text(text.replace(version_line, "  version: 9.9-apim", 1), encoding="utf-8")
+    document = yaml.safe_load(UPSTREAM.read_text(encoding="utf-8"))  # YAML or JSON as received
+    document["info"]["version"] = "9.9-apim"
+    changed.write_text(json.dumps(document), encoding="utf-8")
     before = fingerprint()
     done = check(str(changed))
     assert done.returncode == EXIT_CHANGED, done.stderr
