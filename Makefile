@@ -10,7 +10,7 @@ RUN := PYTHONDONTWRITEBYTECODE= $(BIN)
 # Hand-written Python (ruff would also format the README's snippets, which stay compact).
 CODE := src scripts tests conformance
 
-.PHONY: help venv demo test mutations test-dist check lint typecheck regenerate update-spec sandbox bench bench-tools conformance-live clean
+.PHONY: help venv demo test mutations test-dist check lint typecheck regenerate update-spec sandbox bench bench-tools check-upstream conformance-live clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -41,7 +41,7 @@ lint: $(STAMP) ## ruff check and format check of the hand-written code
 
 typecheck: $(STAMP) ## mypy --strict on the hand-written and the generated code
 	$(RUN)/mypy --strict src/apij src/apij_pytest_plugin.py generated/apij_client
-	$(RUN)/mypy --strict scripts conformance tests/double tests/cli tests/test_readme.py tests/test_openapi.py tests/test_packaging.py tests/proxy
+	$(RUN)/mypy --strict scripts conformance tests/double tests/cli tests/test_readme.py tests/test_openapi.py tests/test_packaging.py tests/proxy tests/live
 	$(RUN)/mypy --strict tests/face  # its own run: each tests/ folder has a conftest.py
 
 check: lint typecheck test ## Everything CI gates on: lint, types, tests, drift
@@ -51,6 +51,9 @@ regenerate: $(STAMP) ## Derive generated/ from upstream + overlay (RECORD=1 reco
 
 update-spec: $(STAMP) ## Bring in a new upstream document (SPEC=path, or the upstream URL) and report
 	$(RUN)/python -m scripts.update_spec $(SPEC)
+
+check-upstream: $(STAMP) ## Compare the upstream document (SPEC=path, or the URL) with ours; change nothing
+	$(RUN)/python -m scripts.check_upstream $(SPEC)
 
 sandbox: $(STAMP) ## Serve the CNAM double over HTTP on loopback (prints base URL and tokens)
 	$(RUN)/apij sandbox

@@ -41,6 +41,7 @@ def make_project(folder: Path) -> Path:
     shutil.copy2(ROOT / "conformance" / "public_surface.json", copy_root / "conformance")
     shutil.copy2(ROOT / "conformance" / "_update_runner.py", copy_root / "conformance")
     shutil.copy2(ROOT / "pyproject.toml", copy_root)
+    shutil.copy2(ROOT / "CHANGELOG.md", copy_root)
     return copy_root
 
 
@@ -234,6 +235,8 @@ def test_a_rename_is_vendored_regenerated_and_reported_as_breaking(
             line["required"] = ["nb_jours" if r == "nombre_jours" else r for r in line["required"]]
 
     source = _mutated(project, tmp_path, rename, "mutated")
+    before = _version_text(project)
+    major, minor, _ = _version(project)
     result = update(project, str(source))
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -242,9 +245,12 @@ def test_a_rename_is_vendored_regenerated_and_reported_as_breaking(
     assert f"+ property {where} /paiements[]/nb_jours: " in out
     assert "BREAKING apij_client.models." in out
     assert out.index("BREAKING") < out.index("added apij_client")
-    major, minor, _ = _version(project)
     assert major == 0, "the bump rule asserted here is the 0.x one"
-    assert f"version: {_version_text(project)} -> 0.{minor + 1}.0 (breaking)" in out
+    assert f"version: {before} -> 0.{minor + 1}.0 (breaking)" in out
+    # The bump is written: the version and a CHANGELOG section naming the new contract.
+    assert _version_text(project) == f"0.{minor + 1}.0"
+    changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert changelog.index(f"## 0.{minor + 1}.0 ") < changelog.index(f"## {before} ")
     assert (project / relative(UPSTREAM)).read_bytes() == source.read_bytes()  # as received
     models = "".join(p.read_text() for p in (project / "generated").rglob("models/*.py"))
     assert "nb_jours" in models

@@ -23,8 +23,19 @@ EFFECTIVE: Final = GENERATED / EFFECTIVE_NAME
 PACKAGE: Final = "apij_client"
 PUBLIC_SURFACE: Final = ROOT / "conformance" / "public_surface.json"
 PYPROJECT: Final = ROOT / "pyproject.toml"
+CHANGELOG: Final = ROOT / "CHANGELOG.md"
 REPORTS: Final = ROOT / "reports"
 UPSTREAM_URL: Final = "https://api.swaggerhub.com/apis/meeoen/apij/1.0-apim"
+# What update-spec reads and writes: a copy of these is a project it can run in.
+UPDATE_SPEC_PARTS: Final = (
+    "openapi",
+    "scripts",
+    "generated",
+    "src",
+    "conformance/public_surface.json",
+    "pyproject.toml",
+    "CHANGELOG.md",
+)
 
 # Tools whose version shapes the generated tree; pinned in pyproject.toml and requirements/dev.lock.
 SHAPING_TOOLS: Final = ("openapi-python-client", "ruff")

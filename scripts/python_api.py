@@ -148,19 +148,28 @@ def current_version(pyproject: Path = PYPROJECT) -> str:
     return str(data["project"]["version"])
 
 
-def version_bump(current: str, api: ApiReport, contract_changed: bool) -> str:
-    """The report line: `version: 0.2.0 -> 0.3.0 (breaking)`."""
+def next_version(current: str, api: ApiReport, contract_changed: bool) -> tuple[str, str] | None:
+    """(the version that follows, why) under CONTRIBUTING's rule; None if nothing changed.
+
+    While 0.x: a breaking change of the Python API bumps the minor version, anything else the
+    patch; from 1.0: major for breaking, minor for additive, patch for the rest.
+    """
     version = Version(current)
     major, minor, patch = version.major, version.minor, version.micro
     if api.is_breaking:
-        kind = "breaking"
-        bumped = f"{major}.{minor + 1}.0" if major == 0 else f"{major + 1}.0.0"
-    elif api.is_additive:
-        kind = "additive"
-        bumped = f"{major}.{minor}.{patch + 1}" if major == 0 else f"{major}.{minor + 1}.0"
-    elif contract_changed:
-        kind = "contract only, same Python API"
-        bumped = f"{major}.{minor}.{patch + 1}"
-    else:
+        return (f"{major}.{minor + 1}.0" if major == 0 else f"{major + 1}.0.0"), "breaking"
+    if api.is_additive:
+        return (f"{major}.{minor}.{patch + 1}" if major == 0 else f"{major}.{minor + 1}.0"), (
+            "additive"
+        )
+    if contract_changed:
+        return f"{major}.{minor}.{patch + 1}", "contract only, same Python API"
+    return None
+
+
+def version_bump(current: str, api: ApiReport, contract_changed: bool) -> str:
+    """The report line: `version: 0.2.0 -> 0.3.0 (breaking)`."""
+    bump = next_version(current, api, contract_changed)
+    if bump is None:
         return f"version: {current} (unchanged: nothing changed)"
-    return f"version: {current} -> {bumped} ({kind})"
+    return f"version: {current} -> {bump[0]} ({bump[1]})"

@@ -26,18 +26,20 @@ from pathlib import Path
 
 import httpx
 
-from scripts import regenerate
+from scripts import regenerate, release
 from scripts.contract_diff import diff
 from scripts.documents import DocumentError, parse_document
 from scripts.effective import Unusable, derive, load
 from scripts.overlay import ActionReport, Applied
 from scripts.project import (
+    CHANGELOG,
     EFFECTIVE,
     GENERATED,
     OVERLAY,
     PACKAGE,
     PROVENANCE,
     PUBLIC_SURFACE,
+    PYPROJECT,
     UPSTREAM,
     UPSTREAM_URL,
     load_provenance,
@@ -46,7 +48,13 @@ from scripts.project import (
     sha256,
     tool_versions,
 )
-from scripts.python_api import api_report, current_version, update_public_surface, version_bump
+from scripts.python_api import (
+    api_report,
+    current_version,
+    next_version,
+    update_public_surface,
+    version_bump,
+)
 
 EXIT_UNREACHABLE = 3
 EXIT_REFUSED = 4
@@ -103,7 +111,10 @@ class _Snapshot:
     """The files update-spec may write, to put back if anything fails before it is done."""
 
     def __init__(self, scratch: Path) -> None:
-        self.files = {path: path.read_bytes() for path in (UPSTREAM, PROVENANCE, PUBLIC_SURFACE)}
+        self.files = {
+            path: path.read_bytes()
+            for path in (UPSTREAM, PROVENANCE, PUBLIC_SURFACE, PYPROJECT, CHANGELOG)
+        }
         self.generated = scratch / "generated"
         shutil.copytree(GENERATED, self.generated, ignore=shutil.ignore_patterns("__pycache__"))
 
@@ -167,6 +178,10 @@ def update(path: str | None) -> list[str]:
         contract = [str(change) for change in diff(previous.document, applied.document)]
         api = api_report(snapshot.generated, GENERATED)
         surface = update_public_surface(GENERATED)
+        current = current_version()
+        bump = next_version(current, api, bool(contract))
+        if bump is not None:
+            release.record(*bump, load_provenance(), api.lines or contract)
     return [
         f"source: {label}",
         "",
@@ -177,7 +192,8 @@ def update(path: str | None) -> list[str]:
         ),
         *_section("Generated Python API changes (breaking first)", api.lines),
         *_section(f"Public surface ({relative(PUBLIC_SURFACE)})", surface),
-        version_bump(current_version(), api, bool(contract)),
+        version_bump(current, api, bool(contract))
+        + (f", written to {relative(PYPROJECT)} and {relative(CHANGELOG)}" if bump else ""),
     ]
 
 

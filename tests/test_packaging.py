@@ -11,6 +11,8 @@ import re
 import tomllib
 from pathlib import Path
 
+from scripts.release import contract_line
+
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 PROVENANCE = json.loads((ROOT / "openapi" / "provenance.json").read_text(encoding="utf-8"))
@@ -33,10 +35,7 @@ def test_latest_changelog_entry_is_the_current_version() -> None:
 
 def test_current_version_names_the_vendored_contract() -> None:
     entry = _changelog_entry(PROJECT["version"])
-    contract = (
-        f"Contract: apij {PROVENANCE['version']} ({PROVENANCE['source']}), "
-        f"sha256 `{PROVENANCE['sha256']}`."
-    )
+    contract = contract_line(PROVENANCE)
     assert contract in entry, (
         f"the contract changed since {PROJECT['version']} was described: bump the version "
         f"(CONTRIBUTING.md, 'Versions') and open its CHANGELOG section with: {contract}"

@@ -13,6 +13,7 @@ still streams through untouched and is reported as not judged, so memory stays b
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import socket
@@ -39,6 +40,9 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 DEFAULT_MAX_JUDGED_BYTES = 4 * 1024 * 1024
+_READ_ONLY = frozenset({"GET", "HEAD"})
+# The longest Retry-After the polite mode honours (seconds): past it, the run goes on.
+_MAX_RETRY_AFTER = 60
 # RFC 9110 §7.6.1: meaningful for one connection only, never forwarded.
 _HOP_BY_HOP = frozenset(
     {
@@ -96,6 +100,9 @@ class ValidatingProxy:
         contract: Contract | None = None,
         max_judged_bytes: int = DEFAULT_MAX_JUDGED_BYTES,
         transport: httpx.AsyncBaseTransport | None = None,
+        read_only: bool = False,
+        max_rate: float | None = None,
+        honour_retry_after: bool = False,
     ) -> None:
         url = httpx.URL(upstream)
         if url.scheme not in ("http", "https") or not url.host:
@@ -109,6 +116,16 @@ class ValidatingProxy:
         self.max_judged_bytes = max_judged_bytes
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
+        # Politeness towards a real gateway (the live conformance run): GET/HEAD only, at most
+        # `max_rate` requests a second, and after a 429/503 with Retry-After nothing is sent
+        # upstream before that time (whatever the client in front does).
+        if max_rate is not None and not max_rate > 0:
+            raise ValueError("max_rate: expected a positive number of requests per second")
+        self.read_only = read_only
+        self._interval = 1 / max_rate if max_rate else 0.0
+        self.honour_retry_after = honour_retry_after
+        self._turn = asyncio.Lock()
+        self._next_send = 0.0
 
     def _http(self) -> httpx.AsyncClient:
         # Created in the server's event loop on first use; one pool for every exchange.
@@ -156,13 +173,20 @@ class ValidatingProxy:
         url = self.origin + raw_path.decode("latin-1")
         if query_string:
             url += "?" + query_string.decode("latin-1")
+        # A body only when the request announced one: a GET goes upstream as it came, not as a
+        # chunked request with an empty body.
+        has_body = "content-length" in headers or "transfer-encoding" in headers
         request = self._http().build_request(
             method,
             url,
+            # Field values without their surrounding whitespace: HTTP's own reading of them
+            # (RFC 9110 §5.5), and what the upstream connection may legally send.
             headers=[
-                (k, v) for k, v in raw_headers if k.decode("latin-1").lower() not in _HOP_BY_HOP
+                (k, v.strip(b" \t"))
+                for k, v in raw_headers
+                if k.decode("latin-1").lower() not in _HOP_BY_HOP
             ],
-            content=_request_body(receive),
+            content=_request_body(receive) if has_body else None,
         )
         record: dict[str, Any] = {
             "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
@@ -170,8 +194,22 @@ class ValidatingProxy:
             "path": path,
             "operation": operation.operation_id if operation else None,
         }
+        if self.read_only and method not in _READ_ONLY:
+            # Never forwarded: a live run must not change anything at the gateway.
+            await _answer(send, 405, b'{"proxy":"read-only"}', (b"allow", b"GET, HEAD"))
+            record.update(status=405, forwarded=False)
+            self._finish(record, started, violations)
+            return
+        await self._wait_turn()
         try:
             response = await self._http().send(request, stream=True)
+        except httpx.LocalProtocolError as exc:
+            # A request HTTP/1.1 cannot carry (a control character in a header...): refused
+            # here, as the gateway's own front end would.
+            await _answer(send, 400, b'{"proxy":"request cannot be forwarded"}')
+            record.update(status=400, forwarded=False, proxy_error=type(exc).__name__)
+            self._finish(record, started, violations)
+            return
         except httpx.HTTPError as exc:
             # No upstream answer: say so as a gateway would; the class name only (no URL).
             await _answer(send, 502, b'{"proxy":"upstream unreachable"}')
@@ -182,6 +220,7 @@ class ValidatingProxy:
             body = await self._relay(response, send)
         finally:
             await response.aclose()
+        self._note_retry_after(response.status_code, response.headers.get("retry-after"))
         if isinstance(body, str):
             record["unjudged"] = body
         if operation is not None:
@@ -193,6 +232,25 @@ class ValidatingProxy:
             )
         record["status"] = response.status_code
         self._finish(record, started, violations)
+
+    async def _wait_turn(self) -> None:
+        """Wait until this exchange may go upstream (rate cap, Retry-After)."""
+        if not self._interval and not self.honour_retry_after:
+            return
+        async with self._turn:
+            delay = self._next_send - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            self._next_send = time.monotonic() + self._interval
+
+    def _note_retry_after(self, status: int, value: str | None) -> None:
+        if not self.honour_retry_after or status not in (429, 503) or value is None:
+            return
+        value = value.strip()
+        # delay-seconds only (an HTTP-date would need the gateway's clock), capped.
+        if value.isascii() and value.isdigit() and len(value) <= 6:
+            wait = min(int(value), _MAX_RETRY_AFTER)
+            self._next_send = max(self._next_send, time.monotonic() + wait)
 
     async def _relay(self, response: httpx.Response, send: Send) -> bytes | str:
         """Stream the upstream's raw answer to the client; the decoded body, or why not kept."""
@@ -238,7 +296,7 @@ async def _request_body(receive: Receive) -> AsyncIterator[bytes]:
             return
 
 
-async def _answer(send: Send, status: int, body: bytes) -> None:
+async def _answer(send: Send, status: int, body: bytes, *extra: tuple[bytes, bytes]) -> None:
     await send(
         {
             "type": "http.response.start",
@@ -246,6 +304,7 @@ async def _answer(send: Send, status: int, body: bytes) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", b"%d" % len(body)),
+                *extra,
             ],
         }
     )

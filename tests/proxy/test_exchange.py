@@ -97,18 +97,25 @@ def test_response_breaks_are_named(
     assert rules(judge.response(operation, status, headers, body)) == {expected}
 
 
-def test_request_breaks_are_named(judge: ExchangeJudge) -> None:
-    _, violations = judge.request("GET", f"{BASE}/me/paiements", {"dateFin": ["x"]}, {})
-    assert rules(violations) == {
-        ("request", "$.headers['x-api-key']", "security"),
+def test_request_breaks_are_named(judge: ExchangeJudge, operation: Operation) -> None:
+    # Driven by the contract: one query parameter sent malformed, the others left out.
+    sent, *absent = operation.parameters_in("query")
+    path = f"{BASE}{operation.path}"
+    _, violations = judge.request("GET", path, {sent.name: ["x"]}, {})
+    key_header = judge.contract.api_key_header()
+    assert key_header is not None
+    expected = {
+        ("request", f"$.headers['{key_header.lower()}']", "security"),
         ("request", "$.headers.authorization", "security"),
-        ("request", "$.query.dateDebut", "required"),
-        ("request", "$.query.dateFin", "format"),
+        *(("request", f"$.query.{p.name}", "required") for p in absent if p.required),
     }
-    assert rules(judge.request("DELETE", f"{BASE}/me/paiements", {}, AUTH)[1]) == {
+    if sent.schema.get("format") == "date":
+        expected.add(("request", f"$.query.{sent.name}", "format"))
+    assert rules(violations) == expected
+    assert rules(judge.request("DELETE", path, {}, AUTH)[1]) == {
         ("request", "$.method", "method-undocumented")
     }
-    assert rules(judge.request("GET", "/elsewhere/me/paiements", {}, AUTH)[1]) == {
+    assert rules(judge.request("GET", f"/elsewhere{operation.path}", {}, AUTH)[1]) == {
         ("request", "$.path", "path-undocumented")
     }
 

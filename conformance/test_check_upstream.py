@@ -1,0 +1,83 @@
+"""`make check-upstream`: the update-spec report from a copy; the project untouched; exit codes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from scripts.check_upstream import EXIT_CHANGED, EXIT_UNCHANGED
+from scripts.project import ROOT, UPDATE_SPEC_PARTS, UPSTREAM
+from scripts.update_spec import EXIT_REFUSED, EXIT_UNREACHABLE
+
+
+def fingerprint() -> dict[str, str]:
+    """sha256 of every file update-spec could write, to prove nothing changed."""
+    files: list[Path] = []
+    for part in UPDATE_SPEC_PARTS:
+        path = ROOT / part
+        files += [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path]
+    return {
+        str(p.relative_to(ROOT)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in files
+        if "__pycache__" not in p.parts
+    }
+
+
+def check(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "scripts.check_upstream", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+
+
+def test_the_vendored_document_itself_is_unchanged() -> None:
+    done = check(str(UPSTREAM))
+    assert done.returncode == EXIT_UNCHANGED, done.stderr
+    assert "is the vendored openapi/apij-1.0-apim.yaml" in done.stdout
+
+
+def test_a_changed_upstream_prints_update_specs_report_and_changes_nothing(tmp_path: Path) -> None:
+    changed = tmp_path / "apij.yaml"
+    document = yaml.safe_load(UPSTREAM.read_text(encoding="utf-8"))  # YAML or JSON as received
+    document["info"]["version"] = "9.9-apim"
+    changed.write_text(json.dumps(document), encoding="utf-8")
+    before = fingerprint()
+    done = check(str(changed))
+    assert done.returncode == EXIT_CHANGED, done.stderr
+    assert "check-upstream: file:apij.yaml differs from the vendored" in done.stdout
+    assert "~ info.version:" in done.stdout
+    assert "-> 9.9-apim" in done.stdout
+    assert "version: " in done.stdout.splitlines()[-2]  # the bump that follows
+    assert "update-spec: " not in done.stdout  # what update-spec wrote was the copy's
+    assert fingerprint() == before
+
+
+def test_a_document_update_spec_would_refuse_is_reported_with_its_refusal(tmp_path: Path) -> None:
+    broken = tmp_path / "apij.yaml"
+    broken.write_text("openapi: 3.0.3\ninfo: [unclosed\n", encoding="utf-8")
+    before = fingerprint()
+    done = check(str(broken))
+    assert done.returncode == EXIT_REFUSED
+    assert "refused" in done.stderr
+    assert fingerprint() == before
+
+
+def test_no_network_is_said_in_one_line_with_its_own_code() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again: nothing listens there
+    env = {**os.environ, "APIJ_UPSTREAM_URL": f"http://127.0.0.1:{port}/apij"}
+    done = check(env=env)
+    assert done.returncode == EXIT_UNREACHABLE
+    assert done.stderr.startswith("check-upstream: cannot reach the upstream spec at")
