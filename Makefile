@@ -27,7 +27,7 @@ demo: $(STAMP) ## Print a sandbox user's IJ statement (built-in CNAM double, no 
 	$(RUN)/apij paiements --debut 2025-01-01 --fin 2025-06-30
 
 test: $(STAMP) ## Run the test suite: unit, conformance (schemathesis, hypothesis), drift
-	$(RUN)/pytest
+	$(RUN)/pytest -n 3 --dist worksteal  # much of it waits on loopback I/O: 3 workers on 2 cores
 
 mutations: $(STAMP) ## Spec mutations and contract variants, each through update-spec and the gate
 	$(RUN)/pytest -m mutations conformance/test_spec_mutations.py conformance/test_contract_variants.py

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
+from scripts import check_upstream
 from scripts.check_upstream import EXIT_CHANGED, EXIT_UNCHANGED
 from scripts.project import ROOT, UPDATE_SPEC_PARTS, UPSTREAM
 from scripts.update_spec import EXIT_REFUSED, EXIT_UNREACHABLE
@@ -30,21 +31,19 @@ def fingerprint() -> dict[str, str]:
     }
 
 
-def check(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def check(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "scripts.check_upstream", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
-        env=env,
     )
 
 
-def test_the_vendored_document_itself_is_unchanged() -> None:
-    done = check(str(UPSTREAM))
-    assert done.returncode == EXIT_UNCHANGED, done.stderr
-    assert "is the vendored openapi/apij-1.0-apim.yaml" in done.stdout
+def test_the_vendored_document_itself_is_unchanged(capsys: pytest.CaptureFixture[str]) -> None:
+    assert check_upstream.check(str(UPSTREAM)) == EXIT_UNCHANGED
+    assert "is the vendored openapi/apij-1.0-apim.yaml" in capsys.readouterr().out
 
 
 def test_a_changed_upstream_prints_update_specs_report_and_changes_nothing(tmp_path: Path) -> None:
@@ -73,11 +72,12 @@ def test_a_document_update_spec_would_refuse_is_reported_with_its_refusal(tmp_pa
     assert fingerprint() == before
 
 
-def test_no_network_is_said_in_one_line_with_its_own_code() -> None:
+def test_no_network_is_said_in_one_line_with_its_own_code(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed again: nothing listens there
-    env = {**os.environ, "APIJ_UPSTREAM_URL": f"http://127.0.0.1:{port}/apij"}
-    done = check(env=env)
-    assert done.returncode == EXIT_UNREACHABLE
-    assert done.stderr.startswith("check-upstream: cannot reach the upstream spec at")
+    monkeypatch.setenv("APIJ_UPSTREAM_URL", f"http://127.0.0.1:{port}/apij")
+    assert check_upstream.check(None) == EXIT_UNREACHABLE
+    assert capsys.readouterr().err.startswith("check-upstream: cannot reach the upstream spec at")

@@ -117,6 +117,8 @@ def run_schemathesis(url: str, where: Target, workdir: Path) -> dict[str, Any]:
         url,
         "--checks",
         "all",
+        # Every violation, not the first of each operation: the summary lists them all.
+        "--continue-on-failure",
         "--max-examples",
         str(examples),
         "--request-timeout",

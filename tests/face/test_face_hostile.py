@@ -10,6 +10,7 @@ import asyncio
 import gzip
 import os
 import socket
+import struct
 import time
 import tracemalloc
 import zlib
@@ -40,6 +41,7 @@ TRICKLE = Timeouts(connect=0.5, read=0.5, total=1.0)
 TRICKLE_EVERY = 0.05
 SLACK = 0.4  # one trickle interval plus scheduling on a loaded 2-core machine
 MiB = 1024 * 1024
+GiB = 1024 * MiB
 LIMIT = 2 * MiB  # the documented default of max_response_bytes
 
 
@@ -103,10 +105,20 @@ def test_a_trickled_body_ends_at_the_deadline(mode: str) -> None:
 
 @pytest.fixture(scope="module")
 def gzip_bomb() -> bytes:
-    """About 1 MB of gzip that inflates to 1 GiB of zeros (built in steps, never held whole)."""
-    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    """About 1 MB of valid gzip that inflates to 1 GiB of zeros.
+
+    One MiB of zeros is deflated once, ending on a full flush (a byte-aligned block that refers
+    to nothing before it), and that block repeated 1,024 times between a gzip header and a
+    trailer with the true CRC-32 and size: compressing the whole GiB would take seconds.
+    """
     zeros = bytes(MiB)
-    bomb = b"".join(compressor.compress(zeros) for _ in range(1024)) + compressor.flush()
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)  # raw deflate
+    block = compressor.compress(zeros) + compressor.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(1024):
+        crc = zlib.crc32(zeros, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # gzip, deflate, no name, unix
+    bomb = header + block * 1024 + compressor.flush() + struct.pack("<II", crc, GiB % 2**32)
     assert len(bomb) < 1.1 * MiB
     return bomb
 
