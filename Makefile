@@ -59,7 +59,7 @@ sandbox: $(STAMP) ## Serve the CNAM double over HTTP on loopback (prints base UR
 	$(RUN)/apij sandbox
 
 bench: $(STAMP) ## Run every benchmark and print one table
-	$(RUN)/python scripts/bench/run.py
+	$(RUN)/python -m scripts.bench.run
 
 conformance-live: $(STAMP) ## schemathesis CLI against the live sandbox, JUnit report in reports/
 	$(RUN)/python -m scripts.conformance_live

@@ -4,7 +4,7 @@ One run, loopback only, bounded time: each server is started on a free 127.0.0.1
 up, then loaded with 32 keep-alive connections for DURATION seconds by `wrk` (never installed
 here: `make bench-tools`; a Python load generator otherwise). Reports req/s, p50/p99 latency, the
 server's peak RSS (VmHWM, summed over its process tree) and ratios. Run alone:
-`python scripts/bench/bench_double.py`.
+`python -m scripts.bench.bench_double`.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-SPEC_FILE = ROOT / "openapi" / "apij-1.0-apim.yaml"
+from scripts.project import EFFECTIVE, ROOT
+
 DURATION = 10
 WARMUP = 2
 CONNECTIONS = 32
@@ -34,15 +34,16 @@ PRISM_DIR = Path(tempfile.gettempdir()) / "apij-bench-prism"
 BENCHMARK = "double sandbox"
 QUERY = "dateDebut=2025-01-01&dateFin=2025-06-30"
 
-# The plain-ASGI baseline: uvicorn (same flags as the sandbox) returning the spec's example.
+# The plain-ASGI baseline: uvicorn (same flags as the sandbox) returning the contract's first
+# example of a 200 body, whatever it is called.
 BASELINE_APP = textwrap.dedent(
     """
     import json, sys
-    from apij_client.spec import SPEC
+    from apij.openapi import effective
     import uvicorn
 
-    op = SPEC["paths"]["/me/paiements"]["get"]["responses"]["200"]["content"]["application/json"]
-    BODY = json.dumps(op["examples"]["deuxLignes"]["value"]).encode()
+    (media, *_) = effective().operation("getPaiementsIJ").response(200).content
+    BODY = json.dumps(media.examples[0][1]).encode()
     START = {"type": "http.response.start", "status": 200, "headers": [
         (b"content-type", b"application/json"), (b"content-length", str(len(BODY)).encode())]}
     REPLY = {"type": "http.response.body", "body": BODY}
@@ -243,7 +244,6 @@ def _measure_one(subject: Subject, wrk: str | None) -> tuple[Load, float]:
 
 
 def _subjects(prism: Path | None) -> list[Subject]:
-    sys.path.insert(0, str(ROOT / "src"))
     from apij.double import SANDBOX_API_KEY, SCENARIOS
     from apij.double.scenarios import DEFAULT_SCENARIO
 
@@ -257,7 +257,7 @@ def _subjects(prism: Path | None) -> list[Subject]:
                 [
                     str(prism),
                     "mock",
-                    str(SPEC_FILE),
+                    str(EFFECTIVE),
                     "-h",
                     "127.0.0.1",
                     "-p",

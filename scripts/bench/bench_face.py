@@ -1,7 +1,7 @@
 """Benchmark the SDK face: per-call overhead versus raw httpx + json.loads, and throughput under
 concurrency against the sandbox served by a separate process over loopback.
 
-`measure()` returns rows for scripts/bench/run.py; `python scripts/bench/bench_face.py` prints
+`measure()` returns rows for scripts/bench/run.py; `python -m scripts.bench.bench_face` prints
 them alone. Figures are reported, not asserted. Targets: overhead ratio <= 1.5 at 26 lines and
 <= 3 at 1,000 lines; async face >= 0.25x raw aiohttp and >= 0.7x raw httpx on the same
 transport, default pool within 20 % of the best pool size; sync face >= 0.7x raw httpx.
@@ -32,6 +32,7 @@ from apij._contract import contract
 from apij._decode import decode
 from apij.double import DEFAULT_SCENARIO, SANDBOX_API_KEY, SANDBOX_BASE_URL, SCENARIOS
 from apij.double.domain import LignePaiement
+from apij.openapi import effective
 
 KEY = SANDBOX_API_KEY
 TOKEN = "bench-token"  # noqa: S105 - synthetic
@@ -137,14 +138,15 @@ def overhead(lines: int) -> list[dict[str, str]]:
 def validation(lines: int) -> list[dict[str, str]]:
     """Decoding alone, and the naive alternative it replaced (jsonschema_rs judging Decimals)."""
     import jsonschema_rs
-    from apij_client.spec import SPEC
 
     content = body_of(lines)
     response = httpx.Response(200, content=content, headers={"content-type": "application/json"})
     contract()  # compiled once, outside the timing
     decode_s = _per_call(lambda: decode(200, response.headers, content, ()), budget=0.5)
-    schema = {"$ref": "#/components/schemas/PaiementsIJ", "components": SPEC["components"]}
-    naive = jsonschema_rs.Draft4Validator(schema, validate_formats=True)
+    success = effective().operation("getPaiementsIJ").response(200)
+    assert success is not None
+    assert success.schema is not None
+    naive = jsonschema_rs.Draft202012Validator(success.schema, validate_formats=True)
     doc = json.loads(content, parse_float=Decimal)
     naive_s = _per_call(lambda: naive.is_valid(doc), budget=0.5)
     subject = f"{lines}-line body, validation + decoding"

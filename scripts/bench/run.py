@@ -7,16 +7,12 @@ benchmark, subject, figure and value; ratios are against a baseline measured in 
 from __future__ import annotations
 
 import importlib
-import sys
 import time
-from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-MODULES = ("bench_face", "bench_double")
+MODULES = ("scripts.bench.bench_face", "scripts.bench.bench_double")
 
 
 def main() -> int:

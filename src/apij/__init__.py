@@ -4,7 +4,7 @@ from apij import errors
 from apij._inputs import DateLike
 from apij._log import RedactingFilter
 from apij.client import ApijClient, AsyncApijClient
-from apij.config import AttemptEvent, AttemptHook, RetryPolicy, Timeouts
+from apij.config import AttemptEvent, AttemptHook, DriftEvent, DriftHook, RetryPolicy, Timeouts
 from apij.errors import (
     ApijError,
     ApijTimeout,
@@ -37,6 +37,8 @@ __all__ = [
     "ConnectionFailed",
     "ContractError",
     "DateLike",
+    "DriftEvent",
+    "DriftHook",
     "EndpointNotFound",
     "InsuredPersonNotFound",
     "InvalidRequest",

@@ -37,6 +37,7 @@ from typing import Any
 
 import jsonschema_rs
 
+from apij._drift import Shape, member, shape_of, unknown_members
 from apij.openapi import Contract, effective
 
 __all__ = ["BodyContract", "NumericRule", "OperationContract", "contract"]
@@ -277,6 +278,23 @@ class BodyContract:
         tuple[tuple[str, ...], tuple[tuple[tuple[str, ...], NumericRule], ...]], ...
     ] = ()
     root_rule: NumericRule | None = None
+    # Which object members the schema describes (for drift), None if nothing to check.
+    shape: Shape | None = None
+
+    def unknown_members(self, doc: Any) -> set[str]:
+        """JSON paths of members `doc` carries that the schema does not describe."""
+        return set() if self.shape is None else unknown_members(self.shape, doc)
+
+    def enum_paths(self, doc: Any) -> set[str]:
+        """JSON paths (array items as [*]) where `doc` holds a value outside an `enum`."""
+        paths = set()
+        for error in self.validator.iter_errors(doc):
+            if error.schema_path and error.schema_path[-1] == "enum":
+                path = "$"
+                for part in error.instance_path:
+                    path = f"{path}[*]" if isinstance(part, int) else member(path, str(part))
+                paths.add(path)
+        return paths
 
     def accepts_media_type(self, content_type: str | None) -> bool:
         """Whether the response's Content-Type is one the spec documents for this status."""
@@ -336,6 +354,7 @@ def _body_contract(schema: Any, media_types: tuple[str, ...], relax: bool) -> Bo
             for parent, by_rule in grouped.items()
         ),
         root_rule=rules.get(()),
+        shape=shape_of(schema),
     )
 
 
@@ -345,7 +364,8 @@ class OperationContract:
 
     statuses: frozenset[int]
     bodies: Mapping[int, BodyContract]
-    # Error bodies judged without `enum`: a well-formed body with a code newer than this package.
+    # Bodies judged without `enum`: well-formed, but with a code or value newer than this
+    # package (drift, not a broken response).
     relaxed_bodies: Mapping[int, BodyContract] = field(default_factory=dict)
     retry_after_statuses: frozenset[int] = frozenset()
 
@@ -360,8 +380,7 @@ def compile_contract(contract: Contract) -> OperationContract:
         if status is None or schema is None:
             continue
         bodies[status] = _body_contract(schema, response.media_types, relax=False)
-        if status >= 400:
-            relaxed[status] = _body_contract(schema, response.media_types, relax=True)
+        relaxed[status] = _body_contract(schema, response.media_types, relax=True)
     return OperationContract(
         statuses=operation.statuses,
         bodies=bodies,

@@ -12,7 +12,7 @@ import json
 import math
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any, NoReturn
@@ -22,9 +22,13 @@ from apij_client.models.erreur_code import ErreurCode
 
 from apij import errors
 from apij._contract import BodyContract, contract
+from apij.config import DriftKind
 from apij.models import PaiementIJ, ReleveIJ
 
-__all__ = ["decode", "parse_retry_after", "scrub"]
+# Where decoding reports drift: (kind, JSON path, status).
+DriftSink = Callable[[DriftKind, str, int], None]
+
+__all__ = ["DriftSink", "decode", "parse_retry_after", "scrub"]
 
 # The generated enum names the codes: a renamed code in a regenerated client breaks this map.
 _TOKEN_CODES = frozenset(
@@ -110,6 +114,10 @@ def _parse(content: bytes) -> tuple[Any, str | None]:
     return doc, None
 
 
+def _no_drift(kind: DriftKind, path: str, status: int) -> None:
+    """Drift goes nowhere (callers without a client's drift log)."""
+
+
 def _unexpected(status: int, why: str) -> errors.UnexpectedResponse:
     cls = errors.UndocumentedServerError if status >= 500 else errors.UnexpectedResponse
     return cls(f"unexpected response: {why}", status=status)
@@ -142,50 +150,86 @@ def _releve(doc: dict[str, Any]) -> ReleveIJ:
     return ReleveIJ(iso(doc["date_debut"]), iso(doc["date_fin"]), tuple(lines))
 
 
-def decode(status: int, headers: httpx.Headers, content: bytes, secrets: Iterable[str]) -> ReleveIJ:
-    """The statement in a 200 response, or raise the typed error the response stands for."""
+def decode(
+    status: int,
+    headers: httpx.Headers,
+    content: bytes,
+    secrets: Iterable[str],
+    drift: DriftSink = _no_drift,
+) -> ReleveIJ:
+    """The statement in a 200 response, or raise the typed error the response stands for.
+
+    What the contract allows without describing it (drift) goes to `drift`, and the response
+    is used all the same.
+    """
     compiled = contract()
     if status not in compiled.statuses:
+        drift("undocumented_status", "$.status", status)
+        if status in _BY_STATUS or status >= 500:
+            # Not documented here, but its meaning is HTTP's: still classified.
+            raise _error(status, headers, content, secrets, drift)
         raise _unexpected(status, "status not documented by the contract")
     body = compiled.bodies.get(status)
     if status < 400:
         if body is None:
             raise _unexpected(status, "no body schema in the contract")
         doc = _document(status, headers, content, body)
-        where = body.violation(doc)
+        where = _judge(status, doc, body, compiled.relaxed_bodies.get(status), drift)
         if where is not None:
             raise _unexpected(status, f"body violates the contract at {where}")
         return _releve(doc)
-    raise _error(status, headers, content, secrets)
+    raise _error(status, headers, content, secrets, drift)
+
+
+def _judge(
+    status: int, doc: Any, body: BodyContract, relaxed: BodyContract | None, drift: DriftSink
+) -> str | None:
+    """Where `doc` breaks the contract, or None; what it carries beyond it goes to `drift`."""
+    where = body.violation(doc)
+    if where is not None:
+        if relaxed is None or relaxed.violation(doc) is not None:
+            return where
+        # Only values outside an enum: a code or a value newer than this package.
+        for path in body.enum_paths(doc):
+            kind: DriftKind = (
+                "unknown_error_code" if status >= 400 and path == "$.code" else "unknown_enum_value"
+            )
+            drift(kind, path, status)
+    for path in body.unknown_members(doc):
+        drift("unknown_field", path, status)
+    return None
 
 
 def _error_body(
-    status: int, headers: httpx.Headers, content: bytes
+    status: int, headers: httpx.Headers, content: bytes, drift: DriftSink
 ) -> tuple[str | None, str | None]:
     """(code, message) of a well-formed error body, else (None, None)."""
     compiled = contract()
     body: BodyContract | None = compiled.bodies.get(status)
-    relaxed: BodyContract | None = compiled.relaxed_bodies.get(status)
     if body is None or not body.accepts_media_type(headers.get("content-type")):
         return None, None
     doc, wrong = _parse(content)
     if wrong is not None:
         return None, None
-    if body.violation(doc) is None or (relaxed is not None and relaxed.violation(doc) is None):
-        code = doc.get("code") if isinstance(doc, dict) else None
-        message = doc.get("message") if isinstance(doc, dict) else None
-        return (
-            code if isinstance(code, str) else None,
-            message if isinstance(message, str) else None,
-        )
-    return None, None
+    if _judge(status, doc, body, compiled.relaxed_bodies.get(status), drift) is not None:
+        return None, None
+    code = doc.get("code") if isinstance(doc, dict) else None
+    message = doc.get("message") if isinstance(doc, dict) else None
+    return (
+        code if isinstance(code, str) else None,
+        message if isinstance(message, str) else None,
+    )
 
 
 def _error(
-    status: int, headers: httpx.Headers, content: bytes, secrets: Iterable[str]
+    status: int,
+    headers: httpx.Headers,
+    content: bytes,
+    secrets: Iterable[str],
+    drift: DriftSink,
 ) -> errors.ApijError:
     compiled = contract()
-    code, message = _error_body(status, headers, content)
+    code, message = _error_body(status, headers, content, drift)
     detail = scrub(message, secrets) if message else None
     if code is not None:
         code = scrub(code, secrets)
@@ -203,7 +247,9 @@ def _error(
     elif status in _BY_STATUS:
         cls, summary = _BY_STATUS[status]
     elif status >= 500:
-        cls, summary = errors.ServerError, "server error"
+        documented = status in compiled.statuses
+        cls = errors.ServerError if documented else errors.UndocumentedServerError
+        summary = "server error"
     else:
         cls, summary = errors.UnexpectedResponse, "unexpected error status"
     return cls(summary, status=status, code=code, detail=detail, retry_after=retry_after)

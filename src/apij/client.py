@@ -12,6 +12,7 @@ import ssl
 import time
 from dataclasses import dataclass
 from datetime import date
+from importlib.metadata import version
 from types import TracebackType
 from typing import Any, Self
 
@@ -26,6 +27,7 @@ from apij._aiohttp_transport import AiohttpTransport
 from apij._body import ACCEPT_ENCODING, aread_body, read_body
 from apij._deadline_transport import DeadlineTransport, deadline
 from apij._decode import decode
+from apij._drift import DriftLog
 from apij._inputs import DateLike, check_api_key, check_base_url, check_token, check_window
 from apij._log import LOGGER, forget_secret, remember_secret
 from apij.config import (
@@ -33,6 +35,7 @@ from apij.config import (
     DEFAULT_MAX_RESPONSE_BYTES,
     AttemptEvent,
     AttemptHook,
+    DriftHook,
     RetryPolicy,
     Timeouts,
 )
@@ -40,7 +43,7 @@ from apij.models import ReleveIJ
 
 __all__ = ["ApijClient", "AsyncApijClient"]
 
-_USER_AGENT = "apij-python/0.1.0"
+_USER_AGENT = f"apij-python/{version('apij')}"
 
 
 @dataclass
@@ -85,7 +88,9 @@ class _BaseClient:
     root, https (http only for a loopback host, unless `allow_insecure_http=True`), without
     user information. `timeouts`: per-attempt connect/read and the call's total deadline.
     `retry`: what is retried and how. `on_attempt`: called with an `AttemptEvent` after every
-    attempt (metrics). `limits`: the connection pool's size (default 100 connections).
+    attempt (metrics). `on_drift`: called with a `DriftEvent` the first time a response
+    carries something the contract allows but does not describe (logged as a WARNING too).
+    `limits`: the connection pool's size (default 100 connections).
     `verify`: TLS verification: True (certifi's CA bundle), a CA bundle path, an
     `ssl.SSLContext`, or False (tests only).
     `max_response_bytes`: the largest body accepted, compressed or decoded (default 2 MiB).
@@ -106,6 +111,7 @@ class _BaseClient:
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
         on_attempt: AttemptHook | None = None,
+        on_drift: DriftHook | None = None,
         limits: httpx.Limits | None = None,
         verify: bool | str | ssl.SSLContext = True,
         transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
@@ -122,6 +128,7 @@ class _BaseClient:
         self._timeouts = timeouts if timeouts is not None else Timeouts()
         self._retry = retry if retry is not None else RetryPolicy()
         self._on_attempt = on_attempt
+        self._drift = DriftLog("getPaiementsIJ", on_drift)
         if isinstance(verify, str):
             # A CA bundle path: httpx 0.28 deprecates the string form.
             verify = ssl.create_default_context(cafile=verify)
@@ -223,7 +230,8 @@ class _BaseClient:
         call.status = response.status_code
         if time.monotonic() > call.deadline:
             raise errors.ApijTimeout("total deadline exceeded", status=call.status)
-        return decode(call.status, response.headers, content, (self._api_key, call.token))
+        secrets = (self._api_key, call.token)
+        return decode(call.status, response.headers, content, secrets, self._drift)
 
     def _before_sleep(self, state: tenacity.RetryCallState) -> None:
         # The attempt function's first argument is the call.

@@ -1,10 +1,11 @@
-"""Call settings: timeouts and total deadline, retry policy, the per-attempt event for metrics."""
+"""Call settings: timeouts and total deadline, retry policy, the events for metrics."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import httpx
 
@@ -13,6 +14,9 @@ __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
     "AttemptEvent",
     "AttemptHook",
+    "DriftEvent",
+    "DriftHook",
+    "DriftKind",
     "RetryPolicy",
     "Timeouts",
 ]
@@ -99,3 +103,28 @@ class AttemptEvent:
 
 
 AttemptHook = Callable[[AttemptEvent], None]
+
+DriftKind = Literal[
+    "unknown_field", "unknown_error_code", "unknown_enum_value", "undocumented_status"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DriftEvent:
+    """Something a response carried that the contract does not describe, though the face could
+    still use the response (a result, or its typed error). For metrics: no value, only where.
+
+    `kind`: a member no schema declares (`unknown_field`), an error code newer than the
+    contract (`unknown_error_code`), another value outside an `enum` (`unknown_enum_value`), a
+    status the operation does not document (`undocumented_status`). `path`: the JSON path in
+    the body (`$.paiements[*].regime`; array items as `[*]`), or `$.status`. Reported once per
+    client for each kind, path and status.
+    """
+
+    kind: DriftKind
+    path: str
+    status: int
+    operation: str
+
+
+DriftHook = Callable[[DriftEvent], None]
