@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ import httpx
 import pytest
 from insurer import net_paid
 
-from apij import ApijClient, RetryPolicy, TokenRejected, errors
+from apij import ApijClient, AsyncApijClient, RetryPolicy, TokenRejected, errors
 from apij.double import SANDBOX_API_KEY, SANDBOX_BASE_URL, ApijMock
 
 JANUARY, JUNE = date(2025, 1, 1), date(2025, 6, 30)
@@ -51,3 +52,17 @@ def test_forgetting_the_fixture_fails_at_once() -> None:
         pytest.raises(errors.ConnectionFailed),
     ):
         net_paid(cnam, "sbx-fc-maladie-5b0e7c21a94d", JANUARY, JUNE)
+
+
+def test_an_async_web_backend_gets_its_users_statements(apij_mock: ApijMock) -> None:
+    # The async client (aiohttp underneath) answered by the same fixture, at the dependency
+    # versions this environment resolved.
+    async def serve_two_users() -> list[int]:
+        async with AsyncApijClient(apij_mock.api_key, base_url=apij_mock.base_url) as cnam:
+            releves = await asyncio.gather(
+                cnam.paiements(apij_mock.token("maladie"), date_debut=JANUARY, date_fin=JUNE),
+                cnam.paiements(apij_mock.token("paternite"), date_debut=JANUARY, date_fin=JUNE),
+            )
+        return [len(releve.paiements) for releve in releves]
+
+    assert asyncio.run(serve_two_users()) == [3, 2]
