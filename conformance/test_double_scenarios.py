@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from apij.double import FAULT_HEADER, SANDBOX_API_KEY, SCENARIOS, CnamDouble, Fault
+from apij.double import FAULT_HEADER, SANDBOX_API_KEY, SCENARIOS, CnamDouble, Fault, respx_router
 
 SCHEMA = effective_schema(suite_config())
 PAIEMENTS = paiements()
@@ -49,7 +49,7 @@ class Walk:
 def walk() -> Iterator[Walk]:
     """The double behind respx. On teardown, once every scenario and fault was asked: proof the
     walk reached what one credential pair cannot (success, token, scope, identity, faults)."""
-    with CnamDouble().router(server()), httpx.Client(base_url=server()) as client:
+    with respx_router(CnamDouble(), server()), httpx.Client(base_url=server()) as client:
         done = Walk(client)
         yield done
     if done.requests == len(SCENARIOS) + len(HTTP_FAULTS):

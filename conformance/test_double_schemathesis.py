@@ -23,7 +23,7 @@ from _schemathesis import (
 )
 from _support import server
 
-from apij.double import CnamDouble
+from apij.double import CnamDouble, respx_router
 
 SCHEMA = effective_schema(suite_config(disable=("ignored_auth",)))
 
@@ -39,7 +39,7 @@ def stats(pytestconfig: pytest.Config) -> Iterator[CaseStats]:
 @pytest.fixture(scope="module")
 def http() -> Iterator[httpx.Client]:
     double = CnamDouble()
-    with double.router(server()), httpx.Client() as client:
+    with respx_router(double, server()), httpx.Client() as client:
         yield client
 
 

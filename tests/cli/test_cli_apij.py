@@ -17,7 +17,14 @@ import pytest
 from typer.testing import CliRunner
 
 from apij.cli import app
-from apij.double import DEFAULT_SCENARIO, SANDBOX_API_KEY, SCENARIOS, CnamDouble, Person
+from apij.double import (
+    DEFAULT_SCENARIO,
+    SANDBOX_API_KEY,
+    SCENARIOS,
+    CnamDouble,
+    Person,
+    respx_router,
+)
 
 runner = CliRunner()
 DEBUT, FIN = date(2025, 1, 1), date(2025, 6, 30)
@@ -137,7 +144,7 @@ def test_missing_option_is_a_usage_error() -> None:
 def real_api() -> Iterator[CnamDouble]:
     """A 'real' API at another host (the double behind a respx router there)."""
     double = CnamDouble()
-    with double.router(REAL_URL):
+    with respx_router(double, REAL_URL):
         yield double
 
 
@@ -189,17 +196,18 @@ def test_sandbox_serves_the_double(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("command", "hidden"),
     [
-        (["paiements", "--debut", "2025-01-01", "--fin", "2025-06-30"], "respx"),
-        (["sandbox", "--port", "1"], "uvicorn"),
+        # `apij.double` imports respx: without it, the package itself cannot be imported.
+        (["paiements", "--debut", "2025-01-01", "--fin", "2025-06-30"], ("respx", "apij.double")),
+        (["sandbox", "--port", "1"], ("uvicorn",)),
     ],
     ids=["paiements-without-respx", "sandbox-without-uvicorn"],
 )
 def test_missing_double_extra_is_a_one_line_usage_error(
-    monkeypatch: pytest.MonkeyPatch, command: list[str], hidden: str
+    monkeypatch: pytest.MonkeyPatch, command: list[str], hidden: tuple[str, ...]
 ) -> None:
     # As installed without the `double` extra: the dependency cannot be imported.
-    monkeypatch.setitem(sys.modules, hidden, None)
-    monkeypatch.setitem(sys.modules, "apij.double.router", None)
+    for module in hidden:
+        monkeypatch.setitem(sys.modules, module, None)
     result = invoke(*command)
     assert result.exit_code == 2
     assert "pip install 'apij[double]'" in result.output

@@ -70,7 +70,7 @@ def sandbox() -> Iterator[tuple[CnamDouble, str]]:
         name="chain",
         token=CANARY_TOKEN,
         api_key=CANARY_KEY,
-        paiements_supplementaires=lignes_for(1),
+        extra_paiements=lignes_for(1),
     )
     double = CnamDouble(people=[person], api_keys=[CANARY_KEY])
     with running(double) as base_url:

@@ -13,7 +13,7 @@ from _face_support import BASE_URL, FAST_RETRY, PATH, json_response, lignes_for
 
 from apij import ApijClient, ApijError, AsyncApijClient, AttemptEvent, RedactingFilter, Timeouts
 from apij._log import forget_secret, remember_secret
-from apij.double import CnamDouble, Fault, IdentitePivot, Person
+from apij.double import CnamDouble, Fault, IdentitePivot, Person, respx_router
 
 CANARY_KEY = "CANARYKEY-3f9d2a7b51"
 CANARY_TOKEN = "CANARYTOKEN-8c41e0d6aa"
@@ -29,7 +29,7 @@ def canary_person(**extra: Any) -> Person:
         token=CANARY_TOKEN,
         api_key=CANARY_KEY,
         identite=IdentitePivot(given_name=CANARY_NAME, family_name=CANARY_FAMILY),
-        paiements_supplementaires=lignes_for(1),
+        extra_paiements=lignes_for(1),
         **extra,
     )
 
@@ -61,7 +61,7 @@ def test_no_canary_anywhere(caplog: pytest.LogCaptureFixture) -> None:
     double = CnamDouble(people=[canary_person()], api_keys=[CANARY_KEY])
     scenarios: list[tuple[str, Any]] = [("ok", None), *((f.value, f) for f in Fault)]
     quick = Timeouts(connect=0.2, read=0.2, total=1.0)
-    with double.router(BASE_URL):
+    with respx_router(double, BASE_URL):
         for mode in ("sync", "async"):
             for _, fault in scenarios:
                 if fault is not None:
@@ -95,7 +95,7 @@ def test_no_canary_anywhere(caplog: pytest.LogCaptureFixture) -> None:
             texts += texts_of(caught.value)
         for extra in (
             {"scopes": frozenset({"openid"})},
-            {"connu_cnam": False},
+            {"known_to_cnam": False},
             {"token_expires_at": datetime(2020, 1, 1, tzinfo=UTC)},
         ):
             double.add_person(canary_person(**extra))
