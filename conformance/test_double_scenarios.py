@@ -11,8 +11,6 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from _schemathesis import effective_schema, suite_config
-from _support import credentials_headers, paiements, query_parameters, server
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -21,6 +19,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from apij.double import FAULT_HEADER, SANDBOX_API_KEY, SCENARIOS, CnamDouble, Fault, respx_router
+from conformance._schemathesis import effective_schema, suite_config
+from conformance._support import credentials_headers, paiements, query_parameters, server
 
 SCHEMA = effective_schema(suite_config())
 PAIEMENTS = paiements()

@@ -14,16 +14,16 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-from _schemathesis import (
+
+from apij.double import CnamDouble, respx_router
+from conformance._schemathesis import (
     CaseStats,
     effective_schema,
     positive_window_reaches_200,
     reached_both_paths,
     suite_config,
 )
-from _support import server
-
-from apij.double import CnamDouble, respx_router
+from conformance._support import server
 
 SCHEMA = effective_schema(suite_config(disable=("ignored_auth",)))
 

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 import respx
-from _face_support import BASE_URL, FAST_RETRY, FAST_TIMEOUTS, KEY, person
 
 from apij import ApijClient
 from apij.double import CnamDouble, respx_router
+from tests.face._face_support import BASE_URL, FAST_RETRY, FAST_TIMEOUTS, KEY, person
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from unittest import mock
 
 import httpx
 import pytest
-from _face_support import BASE_URL, KEY, body
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,6 +32,7 @@ from apij import (
     _retry,
 )
 from apij._decode import parse_retry_after
+from tests.face._face_support import BASE_URL, KEY, body
 
 WINDOW = {"date_debut": "2025-01-01", "date_fin": "2025-06-30"}
 VALID = body("32.87", "28.53", "2.30")

@@ -8,10 +8,10 @@ from datetime import date
 
 import anyio
 import pytest
-from _face_support import BASE_URL, FAST_RETRY, KEY, person
 
 from apij import ApijClient, AsyncApijClient, PaiementIJ, ReleveIJ
 from apij.double import CnamDouble, Fault
+from tests.face._face_support import BASE_URL, FAST_RETRY, KEY, person
 
 USERS = 200
 WINDOW = {"date_debut": date(2025, 1, 1), "date_fin": date(2025, 12, 31)}

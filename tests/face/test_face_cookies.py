@@ -6,9 +6,9 @@ import asyncio
 
 import httpx
 import respx
-from _face_support import BASE_URL, PATH, body
 
 from apij import ApijClient, AsyncApijClient
+from tests.face._face_support import BASE_URL, PATH, body
 
 KEY = "cookie-test-partner-key"
 

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 import respx
-from _face_support import BASE_URL, KEY, PATH, body, json_response
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from apij import ApijClient, RetryPolicy, UnexpectedResponse
 from apij.models import PaiementIJ, ReleveIJ
+from tests.face._face_support import BASE_URL, KEY, PATH, body, json_response
 
 
 def fetch(mock: respx.MockRouter, content: bytes, **headers: str) -> ReleveIJ:

@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-from _face_support import BASE_URL, FAST_RETRY, KEY, body, json_response
 
 from apij import (
     ApijClient,
@@ -25,6 +24,7 @@ from apij import (
     _contract,
 )
 from apij.openapi import effective, read
+from tests.face._face_support import BASE_URL, FAST_RETRY, KEY, body, json_response
 
 TOKEN = "fc-drift-token-0001"
 WINDOW = {"date_debut": "2025-01-01", "date_fin": "2025-06-30"}

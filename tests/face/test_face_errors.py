@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 import respx
-from _face_support import BASE_URL, KEY, PATH, json_response, person
 
 from apij import (
     ApijClient,
@@ -29,6 +28,7 @@ from apij import (
     UnexpectedResponse,
 )
 from apij.double import CnamDouble, Fault, respx_router
+from tests.face._face_support import BASE_URL, KEY, PATH, json_response, person
 
 WINDOW = {"date_debut": "2025-01-01", "date_fin": "2025-06-30"}
 

@@ -9,11 +9,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from _face_support import BASE_URL, FAST_RETRY, PATH, json_response, lignes_for
 
 from apij import ApijClient, ApijError, AsyncApijClient, AttemptEvent, RedactingFilter, Timeouts
 from apij._log import forget_secret, remember_secret
 from apij.double import CnamDouble, Fault, IdentitePivot, Person, respx_router
+from tests.face._face_support import BASE_URL, FAST_RETRY, PATH, json_response, lignes_for
 
 CANARY_KEY = "CANARYKEY-3f9d2a7b51"
 CANARY_TOKEN = "CANARYTOKEN-8c41e0d6aa"

@@ -6,9 +6,9 @@ import logging
 
 import pytest
 import respx
-from _face_support import BASE_URL, FAST_RETRY, PATH, json_response
 
 from apij import ApijClient, ApijError, InsuredPersonNotFound, InvalidRequest
+from tests.face._face_support import BASE_URL, FAST_RETRY, PATH, json_response
 
 KEY = "MSGCANARYKEY-51c0e3"
 TOKEN = "MSGCANARYTOKEN-7d2b94"

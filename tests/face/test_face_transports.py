@@ -6,9 +6,9 @@ import gzip
 from decimal import Decimal
 
 import httpx
-from _face_support import BASE_URL, body
 
 from apij import ApijClient
+from tests.face._face_support import BASE_URL, body
 
 KEY = "transport-test-partner-key"
 BODY = body("32.87", "28.53", "2.30")
