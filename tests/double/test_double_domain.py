@@ -1,4 +1,5 @@
-"""IJ arithmetic against CONTRACT.md's worked figures, the spec example, and by properties."""
+"""IJ arithmetic against the published figures (service-public, URSSAF), the spec example, and by
+properties."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ def _cent(x: Decimal) -> Decimal:
 
 
 def test_worked_example_of_the_contract() -> None:
-    # CONTRACT.md: 14 days x 32.87 = 460.18 gross, CSG 28.53, CRDS 2.30, net 429.35.
+    # The spec example's line (openapi/apij-1.0-apim.yaml) with URSSAF's rates (CSG 6.2 %, CRDS
+    # 0.5 %): 14 days x 32.87 = 460.18 gross, CSG 28.53, CRDS 2.30, net 429.35.
     ligne = LignePaiement.compute(date(2025, 3, 4), date(2025, 3, 17), Decimal("32.87"))
     assert ligne.nombre_jours == 14
     assert ligne.brut == Decimal("460.18")
@@ -50,8 +52,8 @@ def test_deductions_round_half_up_not_half_even() -> None:
 @pytest.mark.parametrize(
     ("debut", "plafond"),
     [
-        # CONTRACT.md: 52.28 (2024), 53.31 (Dec 2024-Mar 2025), 41.47 (Apr 2025-Jan 2026),
-        # 41.95 (from Feb 2026).
+        # service-public's maximum daily IJ maladie: 52.28 (2024), 53.31 (Dec 2024-Mar 2025),
+        # 41.47 (Apr 2025-Jan 2026), 41.95 (from Feb 2026).
         (date(2024, 6, 10), "52.28"),
         (date(2024, 12, 2), "53.31"),
         (date(2025, 3, 31), "53.31"),
