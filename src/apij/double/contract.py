@@ -105,9 +105,7 @@ def _operation(operation: DocumentOperation) -> Operation:
     schema: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
         schema["required"] = required
-    parameters = tuple(
-        QueryParameter(p.name, p.schema, "array" in _kinds(p.schema)) for p in query
-    )
+    parameters = tuple(QueryParameter(p.name, p.schema, "array" in _kinds(p.schema)) for p in query)
     # JSON Schema 2020-12, as the reader converts it; formats (date) are asserted.
     validator = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
     return Operation(operation.method, operation.path, parameters, validator)
