@@ -79,8 +79,8 @@ def _console() -> Console:
     return Console(width=None if sys.stdout.isatty() else 120, highlight=False)
 
 
-def _euros(amount: Decimal) -> str:
-    return f"{amount:.2f}"
+def _euros(montant: Decimal) -> str:
+    return f"{montant:.2f}"
 
 
 def releve_as_dict(releve: ReleveIJ) -> dict[str, Any]:
