@@ -9,7 +9,8 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 import hypothesis.strategies as st
-from _support import validator
+
+from conformance._support import validator
 
 
 @dataclass(frozen=True)

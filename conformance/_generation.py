@@ -10,11 +10,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import hypothesis.strategies as st
-from _support import generated_module, operations, to_cents, validator
 from hypothesis_jsonschema import from_schema
 from openapi_python_client.strings import snake_case
 
 from apij.openapi import Header, Operation, Response
+from conformance._support import generated_module, operations, to_cents, validator
 
 # Characters a header value may carry on the wire (visible ASCII and space, no edges of space).
 _HEADER_TEXT = st.from_regex(r"[!-~]([ -~]{0,30}[!-~])?", fullmatch=True)

@@ -15,8 +15,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from _support import BUDGET_ENV, NO_SHRINK_ENV
-
+from conformance._support import BUDGET_ENV, NO_SHRINK_ENV
 from scripts.project import ROOT
 
 # Everything the suite reads, minus the environment, the VCS and local state.

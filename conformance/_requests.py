@@ -7,11 +7,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import requests
-from _support import document
 from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest
 
 from apij.openapi import Operation
+from conformance._support import document
 
 
 @functools.cache

@@ -13,9 +13,16 @@ from typing import Any, Final
 
 import pytest
 import schemathesis
-from _support import budget, contract, document, no_shrink, operations, window_parameters
 
 from apij.double import SANDBOX_API_KEY
+from conformance._support import (
+    budget,
+    contract,
+    document,
+    no_shrink,
+    operations,
+    window_parameters,
+)
 from scripts.project import REPORTS
 
 CONFIG_PATH: Final = Path(__file__).with_name("schemathesis.toml")

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 
 from apij import ApijClient, AttemptEvent, RetryPolicy, errors
-from apij.double import SANDBOX_API_KEY, SCENARIOS, CnamDouble
+from apij.double import SANDBOX_API_KEY, SCENARIOS, CnamDouble, respx_router
 
 WINDOW = {"date_debut": "2025-01-01", "date_fin": "2025-06-30"}
 FAST = RetryPolicy(backoff=0.01, max_backoff=0.01)
@@ -31,7 +31,10 @@ def _raises(client: ApijClient, scenario: str, kind: type[errors.ApijError]) -> 
 
 def typed_errors() -> str:
     double = CnamDouble(retry_after=0)
-    with double.router(), ApijClient(SANDBOX_API_KEY, base_url=double.base_url, retry=FAST) as c:
+    with (
+        respx_router(double),
+        ApijClient(SANDBOX_API_KEY, base_url=double.base_url, retry=FAST) as c,
+    ):
         problems = [
             _raises(c, "jeton_expire", errors.TokenRejected),
             _raises(c, "sans_scope", errors.ScopeMissing),
@@ -49,7 +52,7 @@ def retries() -> str:
         statuses.append(event.status)
 
     with (
-        double.router(),
+        respx_router(double),
         ApijClient(
             SANDBOX_API_KEY, base_url=double.base_url, retry=FAST, on_attempt=seen
         ) as client,

@@ -10,9 +10,13 @@ import httpx
 import hypothesis.strategies as st
 import pytest
 import respx
-from _generation import parameter_values, python_kwargs
-from _requests import request_problems
-from _support import (
+from apij_client.client import Client
+from hypothesis import given, note
+
+from apij.openapi import Operation
+from conformance._generation import parameter_values, python_kwargs
+from conformance._requests import request_problems
+from conformance._support import (
     credentials_headers,
     generated_module,
     operations,
@@ -22,10 +26,6 @@ from _support import (
     success,
     window_parameters,
 )
-from apij_client.client import Client
-from hypothesis import given, note
-
-from apij.openapi import Operation
 
 SERVER = server()
 OPERATIONS = [pytest.param(op, id=op.operation_id or op.path) for op in operations()]

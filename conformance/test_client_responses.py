@@ -11,12 +11,17 @@ import httpx
 import hypothesis.strategies as st
 import pytest
 import respx
-from _generation import parameter_values, python_kwargs, response_headers, valid_instances
-from _support import dumps, generated_module, operations, property_settings, server
 from apij_client.client import Client
 from hypothesis import given, note
 
 from apij.openapi import Operation, Response
+from conformance._generation import (
+    parameter_values,
+    python_kwargs,
+    response_headers,
+    valid_instances,
+)
+from conformance._support import dumps, generated_module, operations, property_settings, server
 
 SERVER = server()
 CASES = [

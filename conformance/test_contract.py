@@ -10,9 +10,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
-from _support import contract, document, operations, paiements, success, validator
 from openapi_spec_validator import validate
 
+from conformance._support import contract, document, operations, paiements, success, validator
 from scripts.documents import parse_document
 from scripts.project import OVERLAY, load_provenance
 

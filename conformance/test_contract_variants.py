@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _mutations import NotApplicable, rename_field
-from _project_copy import GateRun, copy_project, environment, run_gate, update_spec
 
 from apij._contract import OPERATION_ID
 from apij.openapi import HTTP_METHODS, referenced
+from conformance._mutations import NotApplicable, rename_field
+from conformance._project_copy import GateRun, copy_project, environment, run_gate, update_spec
 from scripts.documents import dump_document, parse_document
 from scripts.project import OVERLAY, REPORTS, UPSTREAM, relative
 

@@ -12,17 +12,17 @@ from typing import Any
 
 import pytest
 import schemathesis
-from _schemathesis import (
+
+from apij.double import CnamDouble
+from apij.double.asgi import create_app
+from conformance._schemathesis import (
     CaseStats,
     positive_window_reaches_200,
     reached_both_paths,
     suite_config,
     with_spec_endpoint,
 )
-from _support import document
-
-from apij.double import CnamDouble
-from apij.double.asgi import create_app
+from conformance._support import document
 
 APP = with_spec_endpoint(create_app(CnamDouble()), document())
 SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP, config=suite_config())

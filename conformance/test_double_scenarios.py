@@ -11,8 +11,6 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from _schemathesis import effective_schema, suite_config
-from _support import credentials_headers, paiements, query_parameters, server
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -20,7 +18,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from apij.double import FAULT_HEADER, SANDBOX_API_KEY, SCENARIOS, CnamDouble, Fault
+from apij.double import FAULT_HEADER, SANDBOX_API_KEY, SCENARIOS, CnamDouble, Fault, respx_router
+from conformance._schemathesis import effective_schema, suite_config
+from conformance._support import credentials_headers, paiements, query_parameters, server
 
 SCHEMA = effective_schema(suite_config())
 PAIEMENTS = paiements()
@@ -49,7 +49,7 @@ class Walk:
 def walk() -> Iterator[Walk]:
     """The double behind respx. On teardown, once every scenario and fault was asked: proof the
     walk reached what one credential pair cannot (success, token, scope, identity, faults)."""
-    with CnamDouble().router(server()), httpx.Client(base_url=server()) as client:
+    with respx_router(CnamDouble(), server()), httpx.Client(base_url=server()) as client:
         done = Walk(client)
         yield done
     if done.requests == len(SCENARIOS) + len(HTTP_FAULTS):

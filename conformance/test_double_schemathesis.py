@@ -14,16 +14,16 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-from _schemathesis import (
+
+from apij.double import CnamDouble, respx_router
+from conformance._schemathesis import (
     CaseStats,
     effective_schema,
     positive_window_reaches_200,
     reached_both_paths,
     suite_config,
 )
-from _support import server
-
-from apij.double import CnamDouble
+from conformance._support import server
 
 SCHEMA = effective_schema(suite_config(disable=("ignored_auth",)))
 
@@ -39,7 +39,7 @@ def stats(pytestconfig: pytest.Config) -> Iterator[CaseStats]:
 @pytest.fixture(scope="module")
 def http() -> Iterator[httpx.Client]:
     double = CnamDouble()
-    with double.router(server()), httpx.Client() as client:
+    with respx_router(double, server()), httpx.Client() as client:
         yield client
 
 

@@ -14,13 +14,13 @@ import httpx
 import hypothesis.strategies as st
 import pytest
 import respx
-from _bodies import Literal, is_valid_text, mutated, render, with_literals
-from _generation import response_headers, valid_instances
-from _support import paiements, property_settings, server, success, validator
 from hypothesis import assume, given, note
 
 from apij import ApijClient, AsyncApijClient, RetryPolicy, errors
 from apij.openapi import Response
+from conformance._bodies import Literal, is_valid_text, mutated, render, with_literals
+from conformance._generation import response_headers, valid_instances
+from conformance._support import paiements, property_settings, server, success, validator
 
 SERVER = server()
 PAIEMENTS = paiements()

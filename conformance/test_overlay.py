@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _support import document
 
 from apij.openapi import read
+from conformance._support import document
 from scripts.documents import parse_document
 from scripts.overlay import ActionReport, OverlayError, apply
 from scripts.project import OVERLAY

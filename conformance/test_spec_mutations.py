@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from _mutations import CATALOGUE, Mutation, NotApplicable
-from _project_copy import GateRun, copy_project, run_gate, update_spec
 
+from conformance._mutations import CATALOGUE, Mutation, NotApplicable
+from conformance._project_copy import GateRun, copy_project, run_gate, update_spec
 from scripts.documents import dump_document, parse_document
 from scripts.project import REPORTS, UPSTREAM, relative
 

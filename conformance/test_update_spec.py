@@ -21,9 +21,9 @@ from typing import Any
 
 import pytest
 import yaml
-from _support import document, paiements, success
 
 from apij.openapi import referenced
+from conformance._support import document, paiements, success
 from scripts.contract_diff import diff
 from scripts.project import GENERATED, PUBLIC_SURFACE, ROOT, UPSTREAM, relative
 from scripts.python_api import ApiReport, update_public_surface, version_bump

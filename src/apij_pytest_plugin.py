@@ -54,7 +54,6 @@ def apij_mock(
     apij clients retry at once, the waits they asked for recorded in ``apij_mock.waits``,
     unless the test is marked ``@pytest.mark.apij_real_timing``.
     """
-    from apij.double import ApijMock
     from apij.double.constants import INSTALL_HINT
 
     missing = _missing_dependency()
@@ -64,6 +63,8 @@ def apij_mock(
             f"{INSTALL_HINT}",
             pytrace=False,
         )
+    from apij.double import ApijMock  # imports respx: only once it is known to be there
+
     with ApijMock.start(base_url=apij_mock_base_url, passthrough=apij_mock_passthrough) as mock:
         if request.node.get_closest_marker(REAL_TIMING_MARKER) is None:
             _record_waits_instead_of_sleeping(monkeypatch, mock.waits)

@@ -22,7 +22,7 @@ def _block_containing(marker: str) -> str:
 def test_first_screen_example_prints_the_statement(capsys: pytest.CaptureFixture[str]) -> None:
     exec(compile(BLOCKS[0], "README.md", "exec"), {})  # noqa: S102 - our own README
     out = capsys.readouterr().out
-    # CONTRACT.md's worked line: 14 days x 32.87 = 460.18 gross, 429.35 net.
+    # The spec example's line (openapi/apij-1.0-apim.yaml): 14 x 32.87 = 460.18 gross, 429.35 net.
     assert "2025-03-04 2025-03-17 14 32.87 460.18 429.35" in out
     assert out.splitlines()[-1].startswith("total ")
 

@@ -47,7 +47,7 @@ def body_of(lines: int) -> bytes:
     for n in range(lines):
         debut = start + timedelta(days=14 * n)
         montant = Decimal("20.00") + Decimal(n % 2000) / 100
-        ligne = LignePaiement.calculer(debut, debut + timedelta(days=13), montant)
+        ligne = LignePaiement.compute(debut, debut + timedelta(days=13), montant)
         out.append(
             {
                 "date_debut": ligne.date_debut.isoformat(),

@@ -72,7 +72,8 @@ EXTRAS = ("cli", "double")
 # The downstream project's own tools: newest at both ends (only apij's dependencies move).
 DOWNSTREAM_TOOLS = ("pytest", "mypy")
 CLI_EXTRA_MISSING = "apij: the command-line tool needs the cli extra: pip install 'apij[cli]'\n"
-# CONTRACT.md's worked line (14 days x 32.87 = 460.18 gross, 429.35 net) and the default
+# The spec example's line (openapi/apij-1.0-apim.yaml: 14 days x 32.87 = 460.18 gross, 429.35
+# net with URSSAF's CSG and CRDS rates) and the default
 # scenario's net total over the first half of 2025.
 STATEMENT_LINE = "2025-03-04 2025-03-17 14 32.87 460.18 429.35"
 MALADIE_NET_2025_H1 = "1196.04"

@@ -135,7 +135,7 @@ def _document(status: int, headers: httpx.Headers, content: bytes, body: BodyCon
 
 def _releve(doc: dict[str, Any]) -> ReleveIJ:
     iso = date.fromisoformat
-    lines = [
+    lignes = [
         PaiementIJ(
             iso(row["date_debut"]),
             iso(row["date_fin"]),
@@ -147,7 +147,7 @@ def _releve(doc: dict[str, Any]) -> ReleveIJ:
         )
         for row in doc["paiements"]
     ]
-    return ReleveIJ(iso(doc["date_debut"]), iso(doc["date_fin"]), tuple(lines))
+    return ReleveIJ(iso(doc["date_debut"]), iso(doc["date_fin"]), tuple(lignes))
 
 
 def decode(

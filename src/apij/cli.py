@@ -79,8 +79,8 @@ def _console() -> Console:
     return Console(width=None if sys.stdout.isatty() else 120, highlight=False)
 
 
-def _euros(amount: Decimal) -> str:
-    return f"{amount:.2f}"
+def _euros(montant: Decimal) -> str:
+    return f"{montant:.2f}"
 
 
 def releve_as_dict(releve: ReleveIJ) -> dict[str, Any]:
@@ -150,6 +150,7 @@ def _double_target(token: str | None, scenario: str | None) -> Iterator[tuple[st
             SANDBOX_BASE_URL,
             SCENARIOS,
             CnamDouble,
+            respx_router,
         )
     except ImportError:
         _fail(
@@ -164,15 +165,7 @@ def _double_target(token: str | None, scenario: str | None) -> Iterator[tuple[st
         token = SCENARIOS[name].token
     elif scenario is None:
         name = next((n for n, p in SCENARIOS.items() if p.token == token), "unknown token")
-    try:
-        router = CnamDouble().router(SANDBOX_BASE_URL)
-    except ImportError:  # apij.double imports lazily: respx is only needed from here
-        _fail(
-            f"no {ENV_BASE_URL} set and the built-in double is not installed "
-            "(pip install 'apij[double]')",
-            EXIT_USAGE,
-        )
-    with router:
+    with respx_router(CnamDouble(), SANDBOX_BASE_URL):
         yield SANDBOX_BASE_URL, SANDBOX_API_KEY, token, f"built-in CNAM double, scenario {name}"
 
 

@@ -18,8 +18,8 @@ _ZERO = Decimal(0)
 _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[Inexact])
 
 
-def _sum(amounts: Any) -> Decimal:
-    return reduce(_EXACT.add, amounts, _ZERO)
+def _sum(montants: Any) -> Decimal:
+    return reduce(_EXACT.add, montants, _ZERO)
 
 
 class PaiementIJ(NamedTuple):

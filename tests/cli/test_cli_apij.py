@@ -1,4 +1,5 @@
-"""The `apij` CLI: statements from the double or a configured API, exit codes, one-line errors."""
+"""The `apij` CLI: statements from the double or a configured API, exit codes, one-line errors
+(the face's failures and an uncompilable contract included)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,19 @@ from typing import Any
 
 import httpx
 import pytest
+import respx
 from typer.testing import CliRunner
 
+from apij import _contract, openapi
 from apij.cli import app
-from apij.double import DEFAULT_SCENARIO, SANDBOX_API_KEY, SCENARIOS, CnamDouble, Person
+from apij.double import (
+    DEFAULT_SCENARIO,
+    SANDBOX_API_KEY,
+    SCENARIOS,
+    CnamDouble,
+    Person,
+    respx_router,
+)
 
 runner = CliRunner()
 DEBUT, FIN = date(2025, 1, 1), date(2025, 6, 30)
@@ -137,7 +147,7 @@ def test_missing_option_is_a_usage_error() -> None:
 def real_api() -> Iterator[CnamDouble]:
     """A 'real' API at another host (the double behind a respx router there)."""
     double = CnamDouble()
-    with double.router(REAL_URL):
+    with respx_router(double, REAL_URL):
         yield double
 
 
@@ -189,17 +199,18 @@ def test_sandbox_serves_the_double(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("command", "hidden"),
     [
-        (["paiements", "--debut", "2025-01-01", "--fin", "2025-06-30"], "respx"),
-        (["sandbox", "--port", "1"], "uvicorn"),
+        # `apij.double` imports respx: without it, the package itself cannot be imported.
+        (["paiements", "--debut", "2025-01-01", "--fin", "2025-06-30"], ("respx", "apij.double")),
+        (["sandbox", "--port", "1"], ("uvicorn",)),
     ],
     ids=["paiements-without-respx", "sandbox-without-uvicorn"],
 )
 def test_missing_double_extra_is_a_one_line_usage_error(
-    monkeypatch: pytest.MonkeyPatch, command: list[str], hidden: str
+    monkeypatch: pytest.MonkeyPatch, command: list[str], hidden: tuple[str, ...]
 ) -> None:
     # As installed without the `double` extra: the dependency cannot be imported.
-    monkeypatch.setitem(sys.modules, hidden, None)
-    monkeypatch.setitem(sys.modules, "apij.double.router", None)
+    for module in hidden:
+        monkeypatch.setitem(sys.modules, module, None)
     result = invoke(*command)
     assert result.exit_code == 2
     assert "pip install 'apij[double]'" in result.output
@@ -278,3 +289,78 @@ def test_sandbox_banner_comes_once_the_port_is_listening() -> None:
     finally:
         process.terminate()
         process.communicate(timeout=10)
+
+
+# --- the face's failures, one line each: a gateway 404 is a configuration error (2), a hostile
+# Retry-After still a rate limit (5) ---------------------------------------------------------
+
+GATEWAY_ENV = {
+    "APIJ_BASE_URL": REAL_URL,
+    "APIJ_API_KEY": "cli-partner-key",
+    "APIJ_TOKEN": "cli-token",
+}
+ONE_ATTEMPT = ["--debut", "2025-01-01", "--fin", "2025-06-30", "--max-attempts", "1"]
+
+
+@pytest.fixture
+def gateway() -> Iterator[respx.MockRouter]:
+    with respx.mock(base_url=REAL_URL, assert_all_mocked=True, using="httpx") as router:
+        yield router
+
+
+def run_against(router: respx.MockRouter, response: httpx.Response) -> tuple[int, str]:
+    router.get("/me/paiements").mock(return_value=response)
+    result = CliRunner().invoke(app, ["paiements", *ONE_ATTEMPT], env=GATEWAY_ENV)
+    assert result.stdout == ""
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("apij: error: ")
+    return result.exit_code, lines[0]
+
+
+def test_a_gateway_404_is_a_configuration_error(gateway: respx.MockRouter) -> None:
+    page = httpx.Response(404, text="<html>Not Found</html>", headers={"content-type": "text/html"})
+    code, line = run_against(gateway, page)
+    assert code == 2
+    assert "base_url" in line
+
+
+@pytest.mark.parametrize("value", ["7" * 400, "9" * 5000, "١٢"])
+def test_a_hostile_retry_after_is_still_a_rate_limit(gateway: respx.MockRouter, value: str) -> None:
+    limited = httpx.Response(
+        429,
+        json={"code": "trop_de_requetes", "message": "Slow down"},
+        headers=[(b"retry-after", value.encode())],
+    )
+    code, line = run_against(gateway, limited)
+    assert code == 5
+    assert "rate limited" in line
+
+
+# --- a contract that cannot be compiled ends the CLI with one line, not a traceback ----------
+
+
+@pytest.fixture
+def broken_contract(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The embedded contract with its body schema's reference pointing nowhere."""
+    document = openapi.effective().document
+    broken = {
+        **document,
+        "components": {**document["components"], "schemas": {}},  # every schema $ref dangles
+    }
+    monkeypatch.setattr(_contract, "effective", lambda: openapi.read(broken))
+    _contract.contract.cache_clear()
+    yield
+    _contract.contract.cache_clear()
+
+
+@pytest.mark.usefixtures("broken_contract")
+def test_an_uncompilable_contract_is_one_line_on_stderr() -> None:
+    result = CliRunner().invoke(app, ["paiements", "--debut", "2025-01-01", "--fin", "2025-06-30"])
+    assert result.exit_code != 0
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("apij: error: dangling $ref '#/components/schemas/")
+    assert "Traceback" not in result.output

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from apij._contract import OPERATION_ID
 from apij.double import SANDBOX_API_KEY, SANDBOX_BASE_URL, SCENARIOS, CnamDouble, Person
+from apij.double.httpx_door import handle
 from apij.double.strategies import windows
 from apij.openapi import effective, referenced
 
@@ -33,7 +34,7 @@ def get(
     url: str = URL,
     method: str = "GET",
 ) -> httpx.Response:
-    response = double.handle(httpx.Request(method, url, params=params, headers=headers))
+    response = handle(double, httpx.Request(method, url, params=params, headers=headers))
     response.read()
     return response
 
@@ -161,9 +162,9 @@ def test_expiry_follows_the_clock() -> None:
 
 def test_scope_is_checked_before_the_person_and_the_person_before_parameters() -> None:
     ghost = Person(
-        name="g", token="tok-ghost-000001", scopes=frozenset({"openid"}), connu_cnam=False
+        name="g", token="tok-ghost-000001", scopes=frozenset({"openid"}), known_to_cnam=False
     )
-    stranger = Person(name="s", token="tok-stranger-0001", connu_cnam=False)
+    stranger = Person(name="s", token="tok-stranger-0001", known_to_cnam=False)
     double = CnamDouble([ghost, stranger])
     bad_params = {"dateDebut": "nope"}
     first = get(
@@ -337,8 +338,8 @@ def test_parameter_validation_agrees_with_openapi_core(
         start = date.fromisoformat(query.get("dateDebut", datetime.now(UTC).date().isoformat()))
         end = query.get("dateFin")
         ordered = end is None or start <= date.fromisoformat(end)
-    response = double.handle(
-        httpx.Request("GET", f"{URL}?{urlencode(query)}", headers=auth("maladie"))
+    response = handle(
+        double, httpx.Request("GET", f"{URL}?{urlencode(query)}", headers=auth("maladie"))
     )
     assert response.status_code == (200 if ordered else 400)
 
@@ -386,8 +387,9 @@ def test_no_input_ever_yields_a_500(
 ) -> None:
     double.clear_faults()  # the "instable" scenario would otherwise answer 503 by design
     url = httpx.URL(SANDBOX_BASE_URL + path).copy_with(query=urlencode(query).encode())
-    response = double.handle(
-        httpx.Request(method, url, headers={"X-API-Key": key, "Authorization": authorization})
+    response = handle(
+        double,
+        httpx.Request(method, url, headers={"X-API-Key": key, "Authorization": authorization}),
     )
     response.read()
     assert response.status_code in {200, 400, 401, 403, 404, 405, 429}

@@ -1,4 +1,5 @@
-"""IJ arithmetic against CONTRACT.md's worked figures, the spec example, and by properties."""
+"""IJ arithmetic against the published figures (service-public, URSSAF), the spec example, and by
+properties."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from apij.double.domain import (
     montant_journalier_plafond,
 )
 from apij.double.scenarios import SCENARIOS
-from apij.double.strategies import arrets, salaries
+from apij.double.strategies import arrets, salaires
 from apij.openapi import effective
 
 RICH = Decimal("1000000.00")
@@ -31,8 +32,9 @@ def _cent(x: Decimal) -> Decimal:
 
 
 def test_worked_example_of_the_contract() -> None:
-    # CONTRACT.md: 14 days x 32.87 = 460.18 gross, CSG 28.53, CRDS 2.30, net 429.35.
-    ligne = LignePaiement.calculer(date(2025, 3, 4), date(2025, 3, 17), Decimal("32.87"))
+    # The spec example's line (openapi/apij-1.0-apim.yaml) with URSSAF's rates (CSG 6.2 %, CRDS
+    # 0.5 %): 14 days x 32.87 = 460.18 gross, CSG 28.53, CRDS 2.30, net 429.35.
+    ligne = LignePaiement.compute(date(2025, 3, 4), date(2025, 3, 17), Decimal("32.87"))
     assert ligne.nombre_jours == 14
     assert ligne.brut == Decimal("460.18")
     assert ligne.csg == Decimal("28.53")
@@ -42,7 +44,7 @@ def test_worked_example_of_the_contract() -> None:
 
 def test_deductions_round_half_up_not_half_even() -> None:
     # 1 day at 1.00: CRDS = 0.005 exactly, which half-up makes 0.01 (half-even would give 0.00).
-    ligne = LignePaiement.calculer(date(2025, 1, 1), date(2025, 1, 1), Decimal("1.00"))
+    ligne = LignePaiement.compute(date(2025, 1, 1), date(2025, 1, 1), Decimal("1.00"))
     assert ligne.crds == Decimal("0.01")
     assert ligne.csg == Decimal("0.06")
 
@@ -50,8 +52,8 @@ def test_deductions_round_half_up_not_half_even() -> None:
 @pytest.mark.parametrize(
     ("debut", "plafond"),
     [
-        # CONTRACT.md: 52.28 (2024), 53.31 (Dec 2024-Mar 2025), 41.47 (Apr 2025-Jan 2026),
-        # 41.95 (from Feb 2026).
+        # service-public's maximum daily IJ maladie: 52.28 (2024), 53.31 (Dec 2024-Mar 2025),
+        # 41.47 (Apr 2025-Jan 2026), 41.95 (from Feb 2026).
         (date(2024, 6, 10), "52.28"),
         (date(2024, 12, 2), "53.31"),
         (date(2025, 3, 31), "53.31"),
@@ -93,7 +95,7 @@ def test_sickness_waits_three_days_unless_prolongation() -> None:
     salaire = Decimal("5998.78")
     first = lignes_paiement(Arret(NatureArret.MALADIE, debut, date(2025, 5, 20), salaire))
     assert first[0].date_debut == debut + timedelta(days=3)
-    suite = Arret(NatureArret.MALADIE, debut, date(2025, 5, 20), salaire, prolongation=True)
+    suite = Arret(NatureArret.MALADIE, debut, date(2025, 5, 20), salaire, is_prolongation=True)
     assert lignes_paiement(suite)[0].date_debut == debut
     assert (
         lignes_paiement(Arret(NatureArret.MALADIE, debut, debut + timedelta(days=2), salaire)) == []
@@ -148,7 +150,7 @@ def test_invalid_lines_are_refused() -> None:
 @given(arrets())
 def test_lines_obey_the_contract_invariants(arret: Arret) -> None:
     lignes = lignes_paiement(arret)
-    carence = 3 if arret.nature is NatureArret.MALADIE and not arret.prolongation else 0
+    carence = 3 if arret.nature is NatureArret.MALADIE and not arret.is_prolongation else 0
     jour = arret.date_debut + timedelta(days=carence)
     for ligne in lignes:
         assert ligne.date_debut == jour  # contiguous, from the first paid day
@@ -170,14 +172,14 @@ def test_lines_obey_the_contract_invariants(arret: Arret) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(arrets(), salaries())
+@given(arrets(), salaires())
 def test_more_salary_never_pays_less(arret: Arret, other: Decimal) -> None:
     richer = Arret(
         arret.nature,
         arret.date_debut,
         arret.date_fin,
         max(arret.salaire_brut_3_mois, other),
-        arret.prolongation,
+        arret.is_prolongation,
     )
     for low, high in zip(lignes_paiement(arret), lignes_paiement(richer), strict=True):
         assert low.montant_journalier <= high.montant_journalier

@@ -11,7 +11,14 @@ import httpx
 import pytest
 import respx
 
-from apij.double import FAULT_HEADER, SANDBOX_API_KEY, SANDBOX_BASE_URL, SCENARIOS, CnamDouble
+from apij.double import (
+    FAULT_HEADER,
+    SANDBOX_API_KEY,
+    SANDBOX_BASE_URL,
+    SCENARIOS,
+    CnamDouble,
+    respx_router,
+)
 from apij.double.asgi import create_app
 from apij.double.sandbox import banner, running
 
@@ -39,7 +46,7 @@ def sandbox() -> Iterator[str]:
 
 
 def test_router_sync(double: CnamDouble, auth: Auth, spec_check: Check) -> None:
-    with double.router(), httpx.Client(base_url=SANDBOX_BASE_URL) as client:
+    with respx_router(double), httpx.Client(base_url=SANDBOX_BASE_URL) as client:
         for name, status in EXPECTED:
             response = client.get("/me/paiements", params=WINDOW, headers=auth(name))
             assert response.status_code == status, name
@@ -50,7 +57,7 @@ def test_router_sync(double: CnamDouble, auth: Auth, spec_check: Check) -> None:
 
 @pytest.mark.anyio
 async def test_router_async(double: CnamDouble, auth: Auth, spec_check: Check) -> None:
-    with double.router():
+    with respx_router(double):
         async with httpx.AsyncClient(base_url=SANDBOX_BASE_URL) as client:
             for name, status in EXPECTED:
                 response = await client.get("/me/paiements", params=WINDOW, headers=auth(name))
@@ -60,7 +67,7 @@ async def test_router_async(double: CnamDouble, auth: Auth, spec_check: Check) -
 
 def test_router_mocks_nothing_else(double: CnamDouble) -> None:
     with (
-        double.router(),
+        respx_router(double),
         httpx.Client() as client,
         pytest.raises(respx.models.AllMockedAssertionError),
     ):
@@ -69,7 +76,7 @@ def test_router_mocks_nothing_else(double: CnamDouble) -> None:
 
 def test_router_on_a_custom_base_url(auth: Auth) -> None:
     base = "http://127.0.0.1:9999/apij"
-    with CnamDouble().router(base), httpx.Client(base_url=base) as client:
+    with respx_router(CnamDouble(), base), httpx.Client(base_url=base) as client:
         assert (
             client.get("/me/paiements", params=WINDOW, headers=auth("maladie")).status_code == 200
         )
@@ -79,7 +86,7 @@ def test_router_on_a_custom_base_url(auth: Auth) -> None:
 @pytest.mark.anyio
 async def test_router_async_slow_does_not_block_the_loop(double: CnamDouble, auth: Auth) -> None:
     headers = {**auth("maladie"), FAULT_HEADER: "slow;delay=0.2"}
-    with double.router():
+    with respx_router(double):
         async with httpx.AsyncClient(base_url=SANDBOX_BASE_URL) as client:
             started = time.monotonic()
             responses = await asyncio.gather(
@@ -91,7 +98,7 @@ async def test_router_async_slow_does_not_block_the_loop(double: CnamDouble, aut
 
 
 def test_router_sync_faults(double: CnamDouble, auth: Auth) -> None:
-    with double.router(), httpx.Client(base_url=SANDBOX_BASE_URL) as client:
+    with respx_router(double), httpx.Client(base_url=SANDBOX_BASE_URL) as client:
         for fault, error in (
             ("connect_error", httpx.ConnectError),
             ("read_timeout", httpx.ReadTimeout),
@@ -114,7 +121,7 @@ def test_router_sync_faults(double: CnamDouble, auth: Auth) -> None:
 
 @pytest.mark.anyio
 async def test_router_async_faults(double: CnamDouble, auth: Auth) -> None:
-    with double.router():
+    with respx_router(double):
         async with httpx.AsyncClient(base_url=SANDBOX_BASE_URL) as client:
             for fault, error in (
                 ("connect_error", httpx.ConnectError),

@@ -13,6 +13,7 @@ import pytest
 from apij._contract import OPERATION_ID
 from apij.double import FAULT_HEADER, SANDBOX_API_KEY, SANDBOX_BASE_URL, CnamDouble, Fault
 from apij.double.faults import FaultSpec, parse_fault_header
+from apij.double.httpx_door import ahandle, handle
 from apij.openapi import effective
 
 URL = f"{SANDBOX_BASE_URL}/me/paiements"
@@ -25,8 +26,8 @@ def call(
     double: CnamDouble, headers: dict[str, str], timeout: float | None = None
 ) -> httpx.Response:
     extensions = {"timeout": {"connect": None, "read": timeout, "write": None, "pool": None}}
-    response = double.handle(
-        httpx.Request("GET", URL, params=WINDOW, headers=headers, extensions=extensions)
+    response = handle(
+        double, httpx.Request("GET", URL, params=WINDOW, headers=headers, extensions=extensions)
     )
     response.read()
     return response
@@ -85,7 +86,7 @@ def test_transport_faults_raise_with_the_request(
     )
     started = time.monotonic()
     with pytest.raises(error) as caught:
-        double.handle(request)
+        handle(double, request)
     assert caught.value.request is request
     assert time.monotonic() - started < 0.1  # in process, no test waits for a hang
 
@@ -124,7 +125,7 @@ def test_truncated_body_fails_mid_read_sync(double: CnamDouble, auth: Auth) -> N
     request = httpx.Request(
         "GET", URL, params=WINDOW, headers={**auth("maladie"), FAULT_HEADER: "truncated_body"}
     )
-    response = double.handle(request)
+    response = handle(double, request)
     assert response.status_code == 200
     assert int(response.headers["content-length"]) > 0
     with pytest.raises(httpx.RemoteProtocolError):
@@ -136,7 +137,7 @@ async def test_truncated_body_fails_mid_read_async(double: CnamDouble, auth: Aut
     request = httpx.Request(
         "GET", URL, params=WINDOW, headers={**auth("maladie"), FAULT_HEADER: "truncated_body"}
     )
-    response = await double.ahandle(request)
+    response = await ahandle(double, request)
     with pytest.raises(httpx.RemoteProtocolError):
         await response.aread()
 

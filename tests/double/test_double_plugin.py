@@ -55,7 +55,7 @@ def test_known_scenario(apij_mock):
 
 def test_my_own_person(apij_mock):
     arret = Arret(NatureArret.AT_MP, date(2025, 2, 3), date(2025, 2, 16), Decimal("7300.00"))
-    apij_mock.add_person(Person(name="mine", token="my-own-token-0001", arrets=(arret,)))
+    apij_mock.double.add_person(Person(name="mine", token="my-own-token-0001", arrets=(arret,)))
     # 14 days x 48.00 = 672.00; CSG 41.66; CRDS 3.36.
     assert net(apij_mock, "my-own-token-0001", "2025-02-01", "2025-02-28") == Decimal("626.98")
 
@@ -64,7 +64,7 @@ def test_errors_and_faults(apij_mock):
     with pytest.raises(httpx.HTTPStatusError) as caught:
         net(apij_mock, apij_mock.token("jeton_expire"))
     assert caught.value.response.status_code == 401
-    apij_mock.inject_fault("unavailable", times=1)
+    apij_mock.double.inject_fault("unavailable", times=1)
     with pytest.raises(httpx.HTTPStatusError):
         net(apij_mock, apij_mock.token("maladie"))
     assert net(apij_mock, apij_mock.token("sans_ij")) == 0
@@ -265,7 +265,7 @@ def test_missing_extra_fails_with_the_install_hint(
 ) -> None:
     monkeypatch.setattr(sys, "meta_path", [_HideRespx(), *sys.meta_path])
     for module in list(sys.modules):
-        if module.split(".")[0] == "respx" or module == "apij.double.router":
+        if module.split(".")[0] == "respx":
             monkeypatch.delitem(sys.modules, module)
     pytester.makepyfile(test_needs_mock="def test_it(apij_mock):\n    pass\n")
     # Without respx there is no respx plugin; plain asserts keep pytest's import hook out of

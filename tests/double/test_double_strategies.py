@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apij.double import SANDBOX_API_KEY, SANDBOX_BASE_URL, Arret, CnamDouble, Person
-from apij.double.strategies import histories, people, windows
+from apij.double.httpx_door import handle
+from apij.double.strategies import historiques, people, windows
 
 URL = f"{SANDBOX_BASE_URL}/me/paiements"
 Check = Callable[[httpx.Response], None]
@@ -20,7 +21,7 @@ Check = Callable[[httpx.Response], None]
 def _ask(double: CnamDouble, person: Person, debut: date, fin: date) -> httpx.Response:
     params = {"dateDebut": debut.isoformat(), "dateFin": fin.isoformat()}
     headers = {"X-API-Key": SANDBOX_API_KEY, "Authorization": f"Bearer {person.token}"}
-    response = double.handle(httpx.Request("GET", URL, params=params, headers=headers))
+    response = handle(double, httpx.Request("GET", URL, params=params, headers=headers))
     response.read()
     return response
 
@@ -57,7 +58,7 @@ def test_generated_broken_sessions_are_refused(spec_check: Check, person: Person
 
 
 @settings(max_examples=40, deadline=None)
-@given(histories())
+@given(historiques())
 def test_histories_never_overlap(arrets: tuple[Arret, ...]) -> None:
     assert all(a.date_fin < b.date_debut for a, b in pairwise(arrets))
     lignes = Person(name="h", token="tok-history-0001", arrets=arrets).paiements

@@ -28,7 +28,7 @@ def lignes_for(index: int, count: int = 3) -> tuple[LignePaiement, ...]:
     out = []
     for n in range(count):
         debut = start + timedelta(days=14 * n)
-        out.append(LignePaiement.calculer(debut, debut + timedelta(days=13), montant))
+        out.append(LignePaiement.compute(debut, debut + timedelta(days=13), montant))
     return tuple(out)
 
 
@@ -37,7 +37,7 @@ def person(index: int, *, count: int = 3, **extra: Any) -> Person:
     return Person(
         name=f"face-{index}",
         token=f"fc-face-token-{index:04d}",
-        paiements_supplementaires=lignes_for(index, count),
+        extra_paiements=lignes_for(index, count),
         api_key=KEY,
         **extra,
     )

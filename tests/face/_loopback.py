@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from _face_support import body
+from tests.face._face_support import body
 
 OK_BODY = body("32.87", "28.53", "2.30")
 PATH = "/v1/indemnites-journalieres"

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 import respx
-from _face_support import BASE_URL, FAST_RETRY, FAST_TIMEOUTS, KEY, person
 
 from apij import ApijClient
-from apij.double import CnamDouble
+from apij.double import CnamDouble, respx_router
+from tests.face._face_support import BASE_URL, FAST_RETRY, FAST_TIMEOUTS, KEY, person
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def double() -> CnamDouble:
 @pytest.fixture
 def routed(double: CnamDouble) -> Iterator[CnamDouble]:
     """The double, with its respx router intercepting every httpx client (any transport)."""
-    with double.router(BASE_URL):
+    with respx_router(double, BASE_URL):
         yield double
 
 

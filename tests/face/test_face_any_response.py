@@ -2,7 +2,8 @@
 
 Random statuses, headers (Retry-After of hundreds or thousands of digits, non-ASCII digits,
 dates beyond any calendar), content types and encodings, and bodies (random bytes, JSON with
-duplicate keys, bodies close to the contract), through the whole client.
+duplicate keys, bodies close to the contract), through the whole client; and bodies as any httpx
+transport hands them over (already read, or compressed).
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import gzip
 import json
 import math
 import zlib
+from decimal import Decimal
 from typing import Any
 from unittest import mock
 
 import httpx
 import pytest
-from _face_support import BASE_URL, KEY, body
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,6 +34,7 @@ from apij import (
     _retry,
 )
 from apij._decode import parse_retry_after
+from tests.face._face_support import BASE_URL, KEY, body
 
 WINDOW = {"date_debut": "2025-01-01", "date_fin": "2025-06-30"}
 VALID = body("32.87", "28.53", "2.30")
@@ -213,3 +215,35 @@ def test_duplicate_keys_are_a_contract_violation(content: bytes) -> None:
     outcome = _through_client((200, [(b"content-type", b"application/json")], content))
     assert type(outcome) is UnexpectedResponse, repr(outcome)
     assert "duplicate key" in str(outcome)
+
+
+# --- bodies from any httpx transport: pre-read responses and compressed ones ----------------
+
+TRANSPORT_KEY = "transport-test-partner-key"
+
+
+def _net_through(transport: httpx.MockTransport) -> Decimal:
+    with ApijClient(TRANSPORT_KEY, base_url=BASE_URL, transport=transport) as client:
+        releve = client.paiements("token-x", date_debut="2025-01-01", date_fin="2025-06-30")
+    return releve.paiements[0].net
+
+
+def test_a_response_the_transport_already_read() -> None:
+    # httpx.Response(content=...) is read on construction: there is no stream left to stream.
+    transport = httpx.MockTransport(
+        lambda request: httpx.Response(
+            200, content=VALID, headers={"content-type": "application/json"}
+        )
+    )
+    assert _net_through(transport) == Decimal("429.35")
+
+
+def test_a_gzip_encoded_body_is_decoded_once() -> None:
+    transport = httpx.MockTransport(
+        lambda request: httpx.Response(
+            200,
+            stream=httpx.ByteStream(gzip.compress(VALID)),
+            headers={"content-type": "application/json", "content-encoding": "gzip"},
+        )
+    )
+    assert _net_through(transport) == Decimal("429.35")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from _face_support import KEY
 
 from apij import ApijClient, AsyncApijClient
+from tests.face._face_support import KEY
 
 SECRET_PASSWORD = "s3cr3t-pw-4471"
 

@@ -1,17 +1,21 @@
-"""One client, many users: 200 concurrent calls, 200 tokens, zero cross-talk (async, threads)."""
+"""One client, many users: 200 concurrent calls, 200 tokens, zero cross-talk (async, threads);
+the pooled client keeps no cookie, so one user's Set-Cookie never rides on another's request."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import anyio
+import httpx
 import pytest
-from _face_support import BASE_URL, FAST_RETRY, KEY, person
+import respx
 
 from apij import ApijClient, AsyncApijClient, PaiementIJ, ReleveIJ
 from apij.double import CnamDouble, Fault
+from tests.face._face_support import BASE_URL, FAST_RETRY, KEY, PATH, body, person
 
 USERS = 200
 WINDOW = {"date_debut": date(2025, 1, 1), "date_fin": date(2025, 12, 31)}
@@ -86,3 +90,39 @@ def test_token_never_lands_on_the_shared_client(client: ApijClient) -> None:
     shared = client._http.headers  # the pooled httpx client, shared by every user
     assert "authorization" not in shared
     assert shared["x-api-key"] == KEY
+
+
+# --- no cookie from one user to the next ----------------------------------------------------
+
+COOKIE_KEY = "cookie-test-partner-key"
+
+
+def _answer_setting_a_cookie(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(
+        200,
+        content=body("32.87", "28.53", "2.30"),
+        headers={"content-type": "application/json", "set-cookie": "session=user-a; Path=/"},
+    )
+
+
+def test_sync_pool_sends_no_cookie_set_by_an_earlier_user() -> None:
+    with respx.mock(base_url=BASE_URL, assert_all_mocked=True, using="httpx") as router:
+        route = router.get(PATH).mock(side_effect=_answer_setting_a_cookie)
+        with ApijClient(COOKIE_KEY, base_url=BASE_URL) as client:
+            client.paiements("token-user-a", date_debut="2025-01-01", date_fin="2025-06-30")
+            client.paiements("token-user-b", date_debut="2025-01-01", date_fin="2025-06-30")
+    assert route.call_count == 2
+    assert "cookie" not in route.calls[1].request.headers
+
+
+def test_async_pool_sends_no_cookie_set_by_an_earlier_user() -> None:
+    async def calls() -> None:
+        async with AsyncApijClient(COOKIE_KEY, base_url=BASE_URL) as client:
+            await client.paiements("token-user-a", date_debut="2025-01-01", date_fin="2025-06-30")
+            await client.paiements("token-user-b", date_debut="2025-01-01", date_fin="2025-06-30")
+
+    with respx.mock(base_url=BASE_URL, assert_all_mocked=True, using="httpx") as router:
+        route = router.get(PATH).mock(side_effect=_answer_setting_a_cookie)
+        asyncio.run(calls())
+    assert route.call_count == 2
+    assert "cookie" not in route.calls[1].request.headers

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 import respx
-from _face_support import BASE_URL, KEY, PATH, body, json_response
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from apij import ApijClient, RetryPolicy, UnexpectedResponse
 from apij.models import PaiementIJ, ReleveIJ
+from tests.face._face_support import BASE_URL, KEY, PATH, body, json_response
 
 
 def fetch(mock: respx.MockRouter, content: bytes, **headers: str) -> ReleveIJ:
@@ -22,7 +22,8 @@ def fetch(mock: respx.MockRouter, content: bytes, **headers: str) -> ReleveIJ:
 
 
 def test_contract_example_line_figures(mock: respx.MockRouter) -> None:
-    # CONTRACT.md: 14 days x 32.87 = 460.18 gross, CSG 28.53, CRDS 2.30, net 429.35.
+    # The spec example's line (openapi/apij-1.0-apim.yaml): 14 days x 32.87 = 460.18 gross,
+    # CSG 28.53, CRDS 2.30, net 429.35.
     releve = fetch(mock, body("32.87", "28.53", "2.30"))
     (line,) = releve.paiements
     assert line.montant_journalier == Decimal("32.87")

@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-from _face_support import BASE_URL, FAST_RETRY, KEY, body, json_response
 
 from apij import (
     ApijClient,
@@ -25,10 +24,13 @@ from apij import (
     _contract,
 )
 from apij.openapi import effective, read
+from tests.face._face_support import BASE_URL, FAST_RETRY, KEY, body, json_response
 
 TOKEN = "fc-drift-token-0001"
 WINDOW = {"date_debut": "2025-01-01", "date_fin": "2025-06-30"}
 LINE = ("32.87", "28.53", "2.30")
+# The undocumented field, `champ_non_documente`, is one that no contract variant or mutation
+# adds (they add `regime`): these tests hold on every copy `make mutations` runs them in.
 Respond = Callable[[httpx.Request], httpx.Response]
 
 
@@ -54,7 +56,7 @@ def _warnings(caplog: pytest.LogCaptureFixture) -> None:
 def test_unknown_fields_are_used_and_reported_once_without_their_value(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    content = body(*LINE, *LINE, extra=',"regime":"general-secret-value"')
+    content = body(*LINE, *LINE, extra=',"champ_non_documente":"general-secret-value"')
     content = content.replace(b'{"date_debut"', b'{"source":"hidden-value","date_debut"', 1)
     events: list[DriftEvent] = []
     with client(lambda _: json_response(200, content), events) as cnam:
@@ -64,20 +66,20 @@ def test_unknown_fields_are_used_and_reported_once_without_their_value(
     assert first == second
     assert len(first.paiements) == 2
     assert sorted((e.kind, e.path, e.status) for e in events) == [
-        ("unknown_field", "$.paiements[*].regime", 200),
+        ("unknown_field", "$.paiements[*].champ_non_documente", 200),
         ("unknown_field", "$.source", 200),
     ]
     assert {e.operation for e in events} == {"getPaiementsIJ"}
     logged = drift_lines(caplog)
     assert len(logged) == 2  # once per client, not once per call or per line
-    assert any("$.paiements[*].regime" in line for line in logged)
+    assert any("$.paiements[*].champ_non_documente" in line for line in logged)
     text = caplog.text
     assert "general-secret-value" not in text
     assert "hidden-value" not in text
 
 
 def test_each_client_reports_for_itself() -> None:
-    content = body(*LINE, extra=',"regime":"general"')
+    content = body(*LINE, extra=',"champ_non_documente":"general"')
     first: list[DriftEvent] = []
     second: list[DriftEvent] = []
     for events in (first, second):
@@ -207,7 +209,7 @@ def test_a_broken_drift_hook_never_fails_the_call(caplog: pytest.LogCaptureFixtu
     def hook(event: DriftEvent) -> None:
         raise RuntimeError("metrics backend down")
 
-    content = body(*LINE, extra=',"regime":"general"')
+    content = body(*LINE, extra=',"champ_non_documente":"general"')
     with ApijClient(
         KEY,
         base_url=BASE_URL,
@@ -221,7 +223,7 @@ def test_a_broken_drift_hook_never_fails_the_call(caplog: pytest.LogCaptureFixtu
 @pytest.mark.anyio
 async def test_the_async_client_reports_drift_too() -> None:
     events: list[DriftEvent] = []
-    content = body(*LINE, extra=',"regime":"general"')
+    content = body(*LINE, extra=',"champ_non_documente":"general"')
     async with AsyncApijClient(
         KEY,
         base_url=BASE_URL,
@@ -229,4 +231,6 @@ async def test_the_async_client_reports_drift_too() -> None:
         on_drift=events.append,
     ) as cnam:
         await cnam.paiements(TOKEN, **WINDOW)
-    assert [(e.kind, e.path) for e in events] == [("unknown_field", "$.paiements[*].regime")]
+    assert [(e.kind, e.path) for e in events] == [
+        ("unknown_field", "$.paiements[*].champ_non_documente")
+    ]

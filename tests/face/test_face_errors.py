@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 import respx
-from _face_support import BASE_URL, KEY, PATH, json_response, person
 
 from apij import (
     ApijClient,
@@ -28,7 +27,8 @@ from apij import (
     UndocumentedServerError,
     UnexpectedResponse,
 )
-from apij.double import CnamDouble, Fault
+from apij.double import CnamDouble, Fault, respx_router
+from tests.face._face_support import BASE_URL, KEY, PATH, json_response, person
 
 WINDOW = {"date_debut": "2025-01-01", "date_fin": "2025-06-30"}
 
@@ -56,21 +56,21 @@ def test_refused_token_is_token_rejected(double: CnamDouble, who: object, code: 
     if who is not None:
         double.add_person(who)  # type: ignore[arg-type]
         token = who.token  # type: ignore[attr-defined]
-    with double.router(BASE_URL), pytest.raises(TokenRejected) as caught:
+    with respx_router(double, BASE_URL), pytest.raises(TokenRejected) as caught:
         call(token)
     assert (caught.value.status, caught.value.code) == (401, code)
 
 
 def test_missing_scope(double: CnamDouble) -> None:
     double.add_person(person(901, scopes=frozenset({"openid"})))
-    with double.router(BASE_URL), pytest.raises(ScopeMissing) as caught:
+    with respx_router(double, BASE_URL), pytest.raises(ScopeMissing) as caught:
         call(person(901).token)
     assert (caught.value.status, caught.value.code) == (403, "scope_insuffisant")
 
 
 def test_unknown_insured_person(double: CnamDouble) -> None:
-    double.add_person(person(902, connu_cnam=False))
-    with double.router(BASE_URL), pytest.raises(InsuredPersonNotFound) as caught:
+    double.add_person(person(902, known_to_cnam=False))
+    with respx_router(double, BASE_URL), pytest.raises(InsuredPersonNotFound) as caught:
         call(person(902).token)
     assert (caught.value.status, caught.value.code) == (404, "assure_inconnu")
 

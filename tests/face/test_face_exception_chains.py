@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _face_support import lignes_for
-from _loopback import Server, read_request, response_head, serving
 
 from apij import ApijClient, ApijError, AsyncApijClient, RetryPolicy, Timeouts
 from apij.double import CnamDouble, Fault, Person
 from apij.double.sandbox import running
+from tests.face._face_support import lignes_for
+from tests.face._loopback import Server, read_request, response_head, serving
 
 CANARY_KEY = "CHAINKEY-5e1f0c9a77"
 CANARY_TOKEN = "CHAINTOKEN-b42d8e1f03"
@@ -70,7 +70,7 @@ def sandbox() -> Iterator[tuple[CnamDouble, str]]:
         name="chain",
         token=CANARY_TOKEN,
         api_key=CANARY_KEY,
-        paiements_supplementaires=lignes_for(1),
+        extra_paiements=lignes_for(1),
     )
     double = CnamDouble(people=[person], api_keys=[CANARY_KEY])
     with running(double) as base_url:

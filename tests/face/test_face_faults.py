@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from _face_support import BASE_URL, FAST_RETRY, KEY, person
 
 from apij import (
     ApijClient,
@@ -28,6 +27,7 @@ from apij import (
     _retry,
 )
 from apij.double import CnamDouble, Fault
+from tests.face._face_support import BASE_URL, FAST_RETRY, KEY, person
 
 WINDOW = {"date_debut": "2025-01-01", "date_fin": "2025-12-31"}
 SLACK = 0.15  # scheduling slack on a loaded 2-core machine

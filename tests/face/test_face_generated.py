@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 import respx
-from _face_support import BASE_URL, KEY, PATH, body, json_response
 from apij_client import AuthenticatedClient
 from apij_client.api.paiements import get_paiements_ij
 from apij_client.models.paiements_ij import PaiementsIJ
 
 from apij import ApijClient, ReleveIJ
+from tests.face._face_support import BASE_URL, KEY, PATH, body, json_response
 
 WINDOW = {"date_debut": "2025-01-01", "date_fin": "2025-06-30"}
 

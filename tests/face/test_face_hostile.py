@@ -18,7 +18,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from _loopback import OK_BODY, Server, read_request, response_head, send_slowly, serving
 
 from apij import (
     ApijClient,
@@ -31,6 +30,7 @@ from apij import (
     Timeouts,
     UnexpectedResponse,
 )
+from tests.face._loopback import OK_BODY, Server, read_request, response_head, send_slowly, serving
 
 MODES = ["sync", "async"]
 KEY = "hostile-test-partner-key"

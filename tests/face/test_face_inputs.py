@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from _face_support import BASE_URL, KEY, PATH, body, json_response
 
 from apij import ApijClient, AsyncApijClient, RetryPolicy, Timeouts
+from tests.face._face_support import BASE_URL, KEY, PATH, body, json_response
 
 PARIS = timezone(timedelta(hours=2))
 

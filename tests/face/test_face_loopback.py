@@ -18,8 +18,6 @@ from typing import Any
 import httpx
 import pytest
 import trustme
-from _face_support import FAST_RETRY, KEY, person
-from _loopback import Server, keep_alive, ok_response, response_head, serving
 
 from apij import (
     ApijClient,
@@ -37,6 +35,8 @@ from apij import (
 )
 from apij.double import CnamDouble, Fault
 from apij.double.sandbox import running
+from tests.face._face_support import FAST_RETRY, KEY, person
+from tests.face._loopback import Server, keep_alive, ok_response, response_head, serving
 
 MODES = ["sync", "async"]
 SLACK = 0.3  # scheduling on a loaded 2-core machine

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 import pytest
-from _face_support import BASE_URL, FAST_RETRY, KEY, person
 
 from apij import ApijClient, AttemptEvent
 from apij.double import CnamDouble, Fault
+from tests.face._face_support import BASE_URL, FAST_RETRY, KEY, person
 
 WINDOW = {"date_debut": "2025-01-01", "date_fin": "2025-12-31"}
 

@@ -1,19 +1,31 @@
-"""Canary credentials and identity never appear in any error message, repr or log record."""
+"""Canary credentials and identity never appear in any error message, repr or log record (nor in
+the traceback text a handler prints for a logged exception, nor through a server's message)."""
 
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import traceback
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from _face_support import BASE_URL, FAST_RETRY, PATH, json_response, lignes_for
+import respx
 
-from apij import ApijClient, ApijError, AsyncApijClient, AttemptEvent, RedactingFilter, Timeouts
-from apij._log import forget_secret, remember_secret
-from apij.double import CnamDouble, Fault, IdentitePivot, Person
+from apij import (
+    ApijClient,
+    ApijError,
+    AsyncApijClient,
+    AttemptEvent,
+    InsuredPersonNotFound,
+    InvalidRequest,
+    RedactingFilter,
+    Timeouts,
+)
+from apij._log import LOGGER, forget_secret, remember_secret
+from apij.double import CnamDouble, Fault, IdentitePivot, Person, respx_router
+from tests.face._face_support import BASE_URL, FAST_RETRY, PATH, json_response, lignes_for
 
 CANARY_KEY = "CANARYKEY-3f9d2a7b51"
 CANARY_TOKEN = "CANARYTOKEN-8c41e0d6aa"
@@ -29,7 +41,7 @@ def canary_person(**extra: Any) -> Person:
         token=CANARY_TOKEN,
         api_key=CANARY_KEY,
         identite=IdentitePivot(given_name=CANARY_NAME, family_name=CANARY_FAMILY),
-        paiements_supplementaires=lignes_for(1),
+        extra_paiements=lignes_for(1),
         **extra,
     )
 
@@ -61,7 +73,7 @@ def test_no_canary_anywhere(caplog: pytest.LogCaptureFixture) -> None:
     double = CnamDouble(people=[canary_person()], api_keys=[CANARY_KEY])
     scenarios: list[tuple[str, Any]] = [("ok", None), *((f.value, f) for f in Fault)]
     quick = Timeouts(connect=0.2, read=0.2, total=1.0)
-    with double.router(BASE_URL):
+    with respx_router(double, BASE_URL):
         for mode in ("sync", "async"):
             for _, fault in scenarios:
                 if fault is not None:
@@ -95,7 +107,7 @@ def test_no_canary_anywhere(caplog: pytest.LogCaptureFixture) -> None:
             texts += texts_of(caught.value)
         for extra in (
             {"scopes": frozenset({"openid"})},
-            {"connu_cnam": False},
+            {"known_to_cnam": False},
             {"token_expires_at": datetime(2020, 1, 1, tzinfo=UTC)},
         ):
             double.add_person(canary_person(**extra))
@@ -151,3 +163,67 @@ def test_server_message_echoing_a_secret_is_scrubbed(mock: Any) -> None:
         c.paiements(CANARY_TOKEN, **WINDOW)
     assert caught.value.detail == "token *** unknown"
     assert CANARY_TOKEN not in str(caught.value)
+
+
+# --- the traceback text a handler prints for a logged exception -----------------------------
+
+TRACEBACK_SECRET = "TRACEBACKCANARY-6e1f0b"
+
+
+def test_logged_exception_text_is_scrubbed() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    LOGGER.addHandler(handler)
+    previous = LOGGER.level
+    LOGGER.setLevel(logging.ERROR)
+    remember_secret(TRACEBACK_SECRET)
+    try:
+        try:
+            raise RuntimeError(f"a hook failed while holding {TRACEBACK_SECRET}")
+        except RuntimeError:
+            LOGGER.exception("on_attempt hook raised")
+    finally:
+        forget_secret(TRACEBACK_SECRET)
+        LOGGER.removeHandler(handler)
+        LOGGER.setLevel(previous)
+    printed = stream.getvalue()
+    assert "on_attempt hook raised" in printed
+    assert "RuntimeError: a hook failed while holding ***" in printed
+    assert TRACEBACK_SECRET not in printed
+
+
+# --- a server message quoting the insured person: an attribute, never str(), repr() or a log --
+
+MESSAGE_KEY = "MSGCANARYKEY-51c0e3"
+MESSAGE_TOKEN = "MSGCANARYTOKEN-7d2b94"
+MESSAGE_IDENTITY = "Canaryprenom Canarynom, nee le 1985-06-15"
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "error"),
+    [(404, "assure_inconnu", InsuredPersonNotFound), (400, "requete_invalide", InvalidRequest)],
+)
+def test_server_message_stays_an_attribute(
+    caplog: pytest.LogCaptureFixture, status: int, code: str, error: type[ApijError]
+) -> None:
+    message = f"Aucun assure pour {MESSAGE_IDENTITY} (jeton {MESSAGE_TOKEN})"
+    caplog.set_level(logging.DEBUG)
+    with respx.mock(base_url=BASE_URL, assert_all_mocked=True) as router:
+        router.get(PATH).mock(
+            return_value=json_response(status, {"code": code, "message": message})
+        )
+        with (
+            ApijClient(MESSAGE_KEY, base_url=BASE_URL, retry=FAST_RETRY) as client,
+            pytest.raises(error) as caught,
+        ):
+            client.paiements(MESSAGE_TOKEN, date_debut="2025-01-01", date_fin="2025-06-30")
+    exc = caught.value
+    assert exc.code == code
+    # The caller may still read what the server said, credentials scrubbed.
+    assert exc.detail is not None
+    assert MESSAGE_IDENTITY in exc.detail
+    assert MESSAGE_TOKEN not in exc.detail
+    shown = [str(exc), repr(exc), *map(str, exc.args), *(r.getMessage() for r in caplog.records)]
+    for text in shown:
+        for canary in ("Canaryprenom", "Canarynom", "1985-06-15", MESSAGE_KEY, MESSAGE_TOKEN):
+            assert canary not in text, text

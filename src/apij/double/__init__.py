@@ -7,6 +7,7 @@ from apij.double.constants import FAULT_HEADER, SANDBOX_API_KEY, SANDBOX_BASE_UR
 from apij.double.core import CnamDouble, Reply
 from apij.double.domain import Arret, LignePaiement, NatureArret
 from apij.double.faults import Fault, FaultSpec
+from apij.double.httpx_door import respx_router
 from apij.double.mock import ApijMock
 from apij.double.people import IdentitePivot, Person
 from apij.double.scenarios import DEFAULT_SCENARIO, SCENARIOS
@@ -27,4 +28,5 @@ __all__ = [
     "NatureArret",
     "Person",
     "Reply",
+    "respx_router",
 ]

@@ -51,7 +51,6 @@ class QueryParameter:
     name: str
     schema: Mapping[str, Any]
     is_array: bool
-    required: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +61,6 @@ class Operation:
     path: str
     parameters: tuple[QueryParameter, ...]
     validator: Any
-
-    def parameter(self, name: str) -> QueryParameter | None:
-        """The query parameter `name`, if the contract declares it."""
-        return next((p for p in self.parameters if p.name == name), None)
 
     def query_errors(self, query: Mapping[str, Sequence[str]]) -> list[str]:
         """Validate the query against the contract; readable errors (empty when valid)."""
@@ -110,9 +105,7 @@ def _operation(operation: DocumentOperation) -> Operation:
     schema: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
         schema["required"] = required
-    parameters = tuple(
-        QueryParameter(p.name, p.schema, "array" in _kinds(p.schema), p.required) for p in query
-    )
+    parameters = tuple(QueryParameter(p.name, p.schema, "array" in _kinds(p.schema)) for p in query)
     # JSON Schema 2020-12, as the reader converts it; formats (date) are asserted.
     validator = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
     return Operation(operation.method, operation.path, parameters, validator)

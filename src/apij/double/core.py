@@ -1,25 +1,24 @@
-"""The double's one behaviour: a request in, the CNAM gateway's answer (or fault) out."""
+"""The double's pure core: a request as plain strings in, the gateway's answer (or fault) out.
+
+No HTTP library here: the doors (`httpx_door.py` in process, `asgi.py` over HTTP) turn a
+:class:`Reply` into what their clients see.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import bisect
 import json
 import re
 import threading
-import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, Final, Literal
-from urllib.parse import parse_qs
-
-import httpx
+from typing import Any, Final, Literal
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from apij.double.constants import (
     FAULT_HEADER,
-    INSTALL_HINT,
     SANDBOX_API_KEY,
     SANDBOX_BASE_URL,
     SCOPE_PAIEMENTS_IJ,
@@ -35,9 +34,7 @@ from apij.double.faults import (
     parse_fault_header,
 )
 from apij.double.people import Person
-
-if TYPE_CHECKING:
-    import respx
+from apij.double.scenarios import SCENARIOS
 
 __all__ = ["CnamDouble", "Reply"]
 
@@ -72,7 +69,7 @@ def _json_reply(status: int, payload: bytes, *extra: tuple[str, str]) -> Reply:
     return Reply(status, (("content-type", JSON), *extra), payload)
 
 
-def _erreur(status: int, code: str, message: str, *extra: tuple[str, str]) -> Reply:
+def _error(status: int, code: str, message: str, *extra: tuple[str, str]) -> Reply:
     body = json.dumps({"code": code, "message": message}, ensure_ascii=False).encode()
     return _json_reply(status, body, *extra)
 
@@ -144,11 +141,9 @@ class CnamDouble:
         contract: Contract | None = None,
     ) -> None:
         if people is None:
-            from apij.double.scenarios import SCENARIOS
-
             people = SCENARIOS.values()
         self.base_url = base_url
-        self.base_path = httpx.URL(base_url).path.rstrip("/")
+        self.base_path = unquote(urlsplit(base_url).path).rstrip("/")
         self.clock = clock
         self.slow_delay = slow_delay
         self.retry_after = retry_after
@@ -179,10 +174,6 @@ class CnamDouble:
             if person.faults:
                 self._faults[person.token] = deque(FaultSpec.of(f) for f in person.faults)
         return person
-
-    def add_api_key(self, api_key: str) -> None:
-        """Accept one more partner API key."""
-        self._api_keys.add(api_key)
 
     def inject_fault(
         self,
@@ -215,7 +206,7 @@ class CnamDouble:
             try:
                 return parse_fault_header(raw)
             except ValueError as exc:
-                return _erreur(400, "requete_invalide", f"{FAULT_HEADER}: {exc}"[:240])
+                return _error(400, "requete_invalide", f"{FAULT_HEADER}: {exc}"[:240])
         with self._lock:
             for key in (token, None):
                 queue = self._faults.get(key)
@@ -254,23 +245,23 @@ class CnamDouble:
             allow = ", ".join(operations)
             return _gateway(405, "Method not allowed", ("allow", allow))
         if headers.get(self.contract.api_key_header.lower()) not in self._api_keys:
-            return _erreur(
+            return _error(
                 401,
                 "cle_api_invalide",
                 "The partner API key (X-API-Key) is missing or unknown",
                 ("www-authenticate", f'APIKey {_REALM}, header="{self.contract.api_key_header}"'),
             )
         if headers.get("authorization") is None:
-            return _jeton(
+            return _token_error(
                 "jeton_absent", "A FranceConnect access token (Authorization: Bearer) is required"
             )
         person = self._people.get(token) if token is not None else None
         if person is None:
-            return _jeton("jeton_invalide", "The FranceConnect token is malformed or unknown")
+            return _token_error("jeton_invalide", "The FranceConnect token is malformed or unknown")
         if person.token_expired(self.clock()):
-            return _jeton("jeton_expire", "The FranceConnect access token has expired")
+            return _token_error("jeton_expire", "The FranceConnect access token has expired")
         if not person.has_scope:
-            return _erreur(
+            return _error(
                 403,
                 "scope_insuffisant",
                 f"The FranceConnect token lacks scope {SCOPE_PAIEMENTS_IJ}",
@@ -279,8 +270,8 @@ class CnamDouble:
                     f'Bearer {_REALM}, error="insufficient_scope", scope="{SCOPE_PAIEMENTS_IJ}"',
                 ),
             )
-        if not person.connu_cnam:
-            return _erreur(
+        if not person.known_to_cnam:
+            return _error(
                 404,
                 "assure_inconnu",
                 "No insured person of the general scheme matches this identity",
@@ -288,7 +279,7 @@ class CnamDouble:
         params = parse_qs(query, keep_blank_values=True)
         errors = operation.query_errors(params)
         if errors:
-            return _erreur(400, "requete_invalide", "; ".join(errors)[:480])
+            return _error(400, "requete_invalide", "; ".join(errors)[:480])
         try:
             # Absent (the contract may make them optional): CNAM's documented defaults, the
             # sister API's "date du jour" and "dateDebut + 1 an".
@@ -296,9 +287,9 @@ class CnamDouble:
             fin = _day(params, "dateFin") or _one_year_after(debut)
         except ValueError:
             # The schema accepts dates Python cannot hold (year 0000): still the caller's fault.
-            return _erreur(400, "requete_invalide", "dateDebut and dateFin must be real dates")
+            return _error(400, "requete_invalide", "dateDebut and dateFin must be real dates")
         if debut > fin:
-            return _erreur(
+            return _error(
                 400, "requete_invalide", f"dateDebut ({debut}) must not be after dateFin ({fin})"
             )
         return _json_reply(200, self._releves[person.token].body(debut, fin))
@@ -308,13 +299,13 @@ class CnamDouble:
         seconds = self.retry_after if spec.retry_after is None else spec.retry_after
         retry = ("retry-after", str(seconds))
         if fault is Fault.RATE_LIMITED:
-            return _erreur(429, "trop_de_requetes", "Rate limit reached, retry later", retry)
+            return _error(429, "trop_de_requetes", "Rate limit reached, retry later", retry)
         if fault is Fault.UNAVAILABLE:
-            return _erreur(503, "service_indisponible", "Service temporarily unavailable", retry)
+            return _error(503, "service_indisponible", "Service temporarily unavailable", retry)
         if fault is Fault.SERVER_ERROR:
-            return _erreur(500, "erreur_interne", "Internal error")
+            return _error(500, "erreur_interne", "Internal error")
         if fault is Fault.BAD_GATEWAY:
-            return _erreur(502, "service_amont_indisponible", "FranceConnect is unreachable")
+            return _error(502, "service_amont_indisponible", "FranceConnect is unreachable")
         if fault is Fault.GATEWAY_TIMEOUT:
             return _gateway(504, "Gateway timeout")
         if fault is Fault.CONNECT_ERROR:
@@ -341,7 +332,7 @@ class CnamDouble:
             return Reply(reply.status, reply.headers, reply.body, truncate_at=len(reply.body) // 2)
         return Reply(reply.status, reply.headers, _violate(reply.body))
 
-    # httpx door -------------------------------------------------------------------------------
+    # Mounted under a base path -------------------------------------------------------------------
 
     def respond_mounted(
         self, method: str, full_path: str, query: str, headers: Mapping[str, str], base_path: str
@@ -354,41 +345,6 @@ class CnamDouble:
             # Same host, outside the API's base path: the gateway knows no such resource.
             return _gateway(404, "Resource not found")
         return self.respond(method, path, query, headers)
-
-    def _respond_to(self, request: httpx.Request, base_path: str) -> Reply:
-        return self.respond_mounted(
-            request.method,
-            request.url.path,
-            request.url.query.decode("latin-1"),
-            request.headers,
-            base_path,
-        )
-
-    def handle(self, request: httpx.Request, *, base_path: str | None = None) -> httpx.Response:
-        """Answer an httpx request (sleeping for slow faults; raising for transport faults)."""
-        reply = self._respond_to(request, self.base_path if base_path is None else base_path)
-        late = _too_late(reply, request)
-        if reply.delay and reply.transport_error is None:
-            time.sleep(late if late is not None else reply.delay)
-        return _to_httpx(reply, request, late is not None)
-
-    async def ahandle(
-        self, request: httpx.Request, *, base_path: str | None = None
-    ) -> httpx.Response:
-        """As :meth:`handle`, waiting with ``asyncio.sleep``."""
-        reply = self._respond_to(request, self.base_path if base_path is None else base_path)
-        late = _too_late(reply, request)
-        if reply.delay and reply.transport_error is None:
-            await asyncio.sleep(late if late is not None else reply.delay)
-        return _to_httpx(reply, request, late is not None)
-
-    def router(self, base_url: str | None = None) -> respx.MockRouter:
-        """A respx router (``assert_all_mocked``) answering for the gateway host with the double."""
-        try:
-            from apij.double.router import make_router
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError(f"the respx door needs respx: {INSTALL_HINT}") from exc
-        return make_router(self, base_url or self.base_url)
 
 
 def _day(params: Mapping[str, list[str]], name: str) -> date | None:
@@ -403,9 +359,9 @@ def _one_year_after(day: date) -> date:
         return day.replace(year=day.year + 1, day=28)
 
 
-def _jeton(code: str, message: str) -> Reply:
+def _token_error(code: str, message: str) -> Reply:
     challenge = f'Bearer {_REALM}, error="invalid_token", error_description="{message}"'
-    return _erreur(401, code, message, ("www-authenticate", challenge))
+    return _error(401, code, message, ("www-authenticate", challenge))
 
 
 def _bearer(authorization: str | None) -> str | None:
@@ -435,48 +391,3 @@ def _violate(body: bytes) -> bytes:
     else:
         payload = {"error": payload.get("code") if isinstance(payload, dict) else None, "code": 42}
     return json.dumps(payload).encode()
-
-
-def _too_late(reply: Reply, request: httpx.Request) -> float | None:
-    """The client's read timeout, if the reply's delay exceeds it (the client gives up first).
-
-    In process, transport faults fail at once: no test should wait for a hang."""
-    if reply.transport_error is not None:
-        return None
-    timeout = request.extensions.get("timeout", {}).get("read")
-    if reply.delay and timeout is not None and reply.delay > timeout:
-        return float(timeout)
-    return None
-
-
-class _TruncatedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
-    """A body that stops halfway with the error httpx raises when the peer hangs up."""
-
-    def __init__(self, chunk: bytes, request: httpx.Request) -> None:
-        self._chunk = chunk
-        self._request = request
-
-    def _fail(self) -> httpx.RemoteProtocolError:
-        return httpx.RemoteProtocolError(
-            "peer closed connection without sending complete message body", request=self._request
-        )
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield self._chunk
-        raise self._fail()
-
-    async def __aiter__(self) -> Any:
-        yield self._chunk
-        raise self._fail()
-
-
-def _to_httpx(reply: Reply, request: httpx.Request, timed_out: bool) -> httpx.Response:
-    if timed_out or reply.transport_error == "read_timeout":
-        raise httpx.ReadTimeout("Read timed out (apij double fault)", request=request)
-    if reply.transport_error == "connect":
-        raise httpx.ConnectError("Connection refused (apij double fault)", request=request)
-    headers = [*reply.headers, ("content-length", str(len(reply.body)))]
-    if reply.truncate_at is not None:
-        stream = _TruncatedStream(reply.body[: reply.truncate_at], request)
-        return httpx.Response(reply.status, headers=headers, stream=stream, request=request)
-    return httpx.Response(reply.status, headers=headers, content=reply.body, request=request)

@@ -16,11 +16,11 @@ __all__ = [
     "Arret",
     "LignePaiement",
     "NatureArret",
-    "arrondi",
     "jours_de_carence",
     "lignes_paiement",
     "lignes_paiement_historique",
     "montant_journalier_plafond",
+    "round_to_cent",
 ]
 
 CENT = Decimal("0.01")
@@ -72,8 +72,8 @@ _PASS: dict[int, Decimal] = {
     2025: Decimal(47100),
     2026: Decimal(48060),
 }
-PREMIERE_DATE = date(2018, 2, 1)
-DERNIERE_DATE = date(2026, 12, 31)
+FIRST_KNOWN_DATE = date(2018, 2, 1)
+LAST_KNOWN_DATE = date(2026, 12, 31)
 
 
 class NatureArret(enum.StrEnum):
@@ -85,7 +85,7 @@ class NatureArret(enum.StrEnum):
     PATERNITE = "paternite"
 
 
-def arrondi(montant: Decimal) -> Decimal:
+def round_to_cent(montant: Decimal) -> Decimal:
     """Round to the cent, half up (the CSG/CRDS and daily amount rule)."""
     return montant.quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -111,7 +111,7 @@ class LignePaiement:
                 raise ValueError("amounts are non-negative euros with at most two decimals")
 
     @classmethod
-    def calculer(
+    def compute(
         cls, date_debut: date, date_fin: date, montant_journalier: Decimal
     ) -> LignePaiement:
         """Build a line from its period and daily amount, deriving CSG and CRDS."""
@@ -122,8 +122,8 @@ class LignePaiement:
             date_fin=date_fin,
             nombre_jours=nombre_jours,
             montant_journalier=montant_journalier,
-            csg=arrondi(brut * TAUX_CSG),
-            crds=arrondi(brut * TAUX_CRDS),
+            csg=round_to_cent(brut * TAUX_CSG),
+            crds=round_to_cent(brut * TAUX_CRDS),
         )
 
     @property
@@ -146,15 +146,15 @@ class Arret:
     date_fin: date
     salaire_brut_3_mois: Decimal
     # A prolongation continues an earlier sickness stoppage: no new waiting days.
-    prolongation: bool = False
+    is_prolongation: bool = False
 
     def __post_init__(self) -> None:
         if self.date_fin < self.date_debut:
             raise ValueError("date_fin is before date_debut")
         if self.salaire_brut_3_mois < 0:
             raise ValueError("salaire_brut_3_mois must not be negative")
-        if self.date_debut < PREMIERE_DATE or self.date_fin > DERNIERE_DATE:
-            raise ValueError(f"stoppages must lie within {PREMIERE_DATE}..{DERNIERE_DATE}")
+        if self.date_debut < FIRST_KNOWN_DATE or self.date_fin > LAST_KNOWN_DATE:
+            raise ValueError(f"stoppages must lie within {FIRST_KNOWN_DATE}..{LAST_KNOWN_DATE}")
 
 
 def _smic_mensuel(jour: date) -> Decimal:
@@ -181,14 +181,14 @@ def _taux(nature: NatureArret, rang_du_jour: int) -> Decimal:
 def _montant_journalier(nature: NatureArret, debut: date, salaire: Decimal, rang: int) -> Decimal:
     if nature is NatureArret.MALADIE:
         base = min(salaire, _plafond_salaire_maladie(debut)) / JOURS_TROIS_MOIS
-        return arrondi(base * _taux(nature, rang))
+        return round_to_cent(base * _taux(nature, rang))
     if nature is NatureArret.AT_MP:
         plafond = _pass_annuel(debut.year) * PLAFOND_ATMP_PART_PASS
         base = min(salaire / JOURS_TROIS_MOIS, plafond)
-        return arrondi(base * _taux(nature, rang))
+        return round_to_cent(base * _taux(nature, rang))
     # Maternity and paternity: gross capped at 3 monthly PASS, less the 21 % flat deduction.
     base = min(salaire, 3 * _pass_annuel(debut.year) / 12) / JOURS_TROIS_MOIS
-    return arrondi(base * (1 - ABATTEMENT_MATERNITE))
+    return round_to_cent(base * (1 - ABATTEMENT_MATERNITE))
 
 
 def montant_journalier_plafond(
@@ -200,7 +200,7 @@ def montant_journalier_plafond(
 
 def jours_de_carence(arret: Arret) -> int:
     """Waiting days: 3 for a new sickness stoppage, none otherwise."""
-    if arret.nature is NatureArret.MALADIE and not arret.prolongation:
+    if arret.nature is NatureArret.MALADIE and not arret.is_prolongation:
         return 3
     return 0
 
@@ -219,7 +219,7 @@ def lignes_paiement(arret: Arret) -> list[LignePaiement]:
         montant = _montant_journalier(
             arret.nature, arret.date_debut, arret.salaire_brut_3_mois, rang
         )
-        lignes.append(LignePaiement.calculer(debut, fin, montant))
+        lignes.append(LignePaiement.compute(debut, fin, montant))
         debut = fin + timedelta(days=1)
     return lignes
 

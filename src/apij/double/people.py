@@ -45,13 +45,13 @@ class Person:
     description: str = ""
     arrets: tuple[Arret, ...] = field(default=(), repr=False)
     # Extra lines given as such (e.g. by a downstream test), merged with the computed ones.
-    paiements_supplementaires: tuple[LignePaiement, ...] = field(default=(), repr=False)
+    extra_paiements: tuple[LignePaiement, ...] = field(default=(), repr=False)
     scopes: frozenset[str] = DEFAULT_SCOPES
     token_expires_at: datetime = FAR_FUTURE
     identite: IdentitePivot = field(default_factory=IdentitePivot, repr=False)
     api_key: str = field(default=SANDBOX_API_KEY, repr=False)
     # False: FranceConnect knows the identity but no insured person of the general scheme matches.
-    connu_cnam: bool = True
+    known_to_cnam: bool = True
     # Faults served, in order, on this person's first calls (per double instance).
     faults: tuple[Fault | FaultSpec, ...] = ()
     # A fault served on every call of this person (e.g. a rate-limited partner).
@@ -68,7 +68,7 @@ class Person:
         """All payment lines, sorted by start date (computed once, then cached)."""
         cached: tuple[LignePaiement, ...] | None = self.__dict__.get("_paiements")
         if cached is None:
-            lignes = lignes_paiement_historique(self.arrets) + list(self.paiements_supplementaires)
+            lignes = lignes_paiement_historique(self.arrets) + list(self.extra_paiements)
             lignes.sort(key=lambda ligne: (ligne.date_debut, ligne.date_fin))
             cached = tuple(lignes)
             # Frozen dataclass: cache by writing the instance dict directly.

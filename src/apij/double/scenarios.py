@@ -26,12 +26,12 @@ def _arret(nature: NatureArret, debut: str, fin: str, salaire: str) -> Arret:
     return Arret(nature, date.fromisoformat(debut), date.fromisoformat(fin), Decimal(salaire))
 
 
-def _identite(prenom: str, nom: str, naissance: str, genre: str) -> IdentitePivot:
+def _identite(given_name: str, family_name: str, birthdate: str, gender: str) -> IdentitePivot:
     return IdentitePivot(
-        given_name=prenom,
-        family_name=nom,
-        birthdate=date.fromisoformat(naissance),
-        gender=genre,
+        given_name=given_name,
+        family_name=family_name,
+        birthdate=date.fromisoformat(birthdate),
+        gender=gender,
         birthplace="75107",
         birthcountry="99100",
     )
@@ -39,18 +39,18 @@ def _identite(prenom: str, nom: str, naissance: str, genre: str) -> IdentitePivo
 
 def historique_long() -> tuple[Arret, ...]:
     """Eight years of recurrent stoppages (seeded, so the same every time): hundreds of lines."""
-    tirage = random.Random(20180205)  # noqa: S311 - synthetic data, not security
+    rng = random.Random(20180205)  # noqa: S311 - synthetic data, not security
     arrets: list[Arret] = []
     debut = date(2018, 2, 5)
     salaire = Decimal("6000.00")
     while True:
-        nature = AT_MP if tirage.random() < 0.15 else MALADIE
-        duree = tirage.randint(20, 90) if nature is AT_MP else tirage.randint(5, 75)
+        nature = AT_MP if rng.random() < 0.15 else MALADIE
+        duree = rng.randint(20, 90) if nature is AT_MP else rng.randint(5, 75)
         fin = debut + timedelta(days=duree - 1)
         if fin > date(2025, 12, 31):
             break
         arrets.append(Arret(nature, debut, fin, salaire))
-        debut = fin + timedelta(days=tirage.randint(1, 8))
+        debut = fin + timedelta(days=rng.randint(1, 8))
         salaire += Decimal("25.00")
     return tuple(arrets)
 
@@ -110,7 +110,7 @@ _PEOPLE: Final = (
         name="assure_inconnu",
         token="sbx-fc-inconnu-2d8b6f0a4c91",
         description="FranceConnect identity matching no insured person of the general scheme (404)",
-        connu_cnam=False,
+        known_to_cnam=False,
         identite=_identite("Morgan", "Autreregime", "1966-12-24", "male"),
     ),
     Person(

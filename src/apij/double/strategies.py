@@ -1,4 +1,4 @@
-"""Hypothesis strategies for further valid synthetic people, stoppages and histories."""
+"""Hypothesis strategies for further valid synthetic people, arrêts and their historiques."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 from apij.double.constants import SCOPE_PAIEMENTS_IJ
-from apij.double.domain import DERNIERE_DATE, PREMIERE_DATE, Arret, NatureArret
+from apij.double.domain import FIRST_KNOWN_DATE, LAST_KNOWN_DATE, Arret, NatureArret
 from apij.double.people import FAR_FUTURE, IdentitePivot, Person
 
-__all__ = ["arrets", "histories", "identities", "people", "salaries", "tokens", "windows"]
+__all__ = ["arrets", "historiques", "identites", "people", "salaires", "tokens", "windows"]
 
 _TOKEN_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~"  # noqa: S105 - an alphabet, not a secret
 
 
-def salaries() -> st.SearchStrategy[Decimal]:
+def salaires() -> st.SearchStrategy[Decimal]:
     """Gross pay of the last 3 months, in euros and cents (zero to well above every cap)."""
     return st.integers(min_value=0, max_value=4_000_000).map(lambda cents: Decimal(cents) / 100)
 
@@ -24,7 +24,7 @@ def salaries() -> st.SearchStrategy[Decimal]:
 def arrets(
     natures: st.SearchStrategy[NatureArret] | None = None,
     *,
-    debut_min: date = PREMIERE_DATE,
+    debut_min: date = FIRST_KNOWN_DATE,
     debut_max: date = date(2026, 9, 30),
     duree_max: int = 120,
 ) -> st.SearchStrategy[Arret]:
@@ -34,31 +34,33 @@ def arrets(
     def build(draw: st.DrawFn) -> Arret:
         debut = draw(st.dates(min_value=debut_min, max_value=debut_max))
         duree = draw(st.integers(min_value=1, max_value=duree_max))
-        fin = min(debut + timedelta(days=duree - 1), DERNIERE_DATE)
+        fin = min(debut + timedelta(days=duree - 1), LAST_KNOWN_DATE)
         nature = draw(natures if natures is not None else st.sampled_from(NatureArret))
-        prolongation = nature is NatureArret.MALADIE and draw(st.booleans())
-        return Arret(nature, debut, fin, draw(salaries()), prolongation=prolongation)
+        is_prolongation = nature is NatureArret.MALADIE and draw(st.booleans())
+        return Arret(nature, debut, fin, draw(salaires()), is_prolongation=is_prolongation)
 
     return build()
 
 
-def histories(max_size: int = 8) -> st.SearchStrategy[tuple[Arret, ...]]:
+def historiques(max_size: int = 8) -> st.SearchStrategy[tuple[Arret, ...]]:
     """A person's stoppages: in order, never overlapping."""
 
     @st.composite
     def build(draw: st.DrawFn) -> tuple[Arret, ...]:
-        debut = draw(st.dates(min_value=PREMIERE_DATE, max_value=date(2025, 12, 31)))
-        history: list[Arret] = []
+        debut = draw(st.dates(min_value=FIRST_KNOWN_DATE, max_value=date(2025, 12, 31)))
+        historique: list[Arret] = []
         for _ in range(draw(st.integers(min_value=0, max_value=max_size))):
             duree = draw(st.integers(min_value=1, max_value=90))
             fin = debut + timedelta(days=duree - 1)
-            if fin > DERNIERE_DATE:
+            if fin > LAST_KNOWN_DATE:
                 break
             nature = draw(st.sampled_from(NatureArret))
-            prolongation = nature is NatureArret.MALADIE and draw(st.booleans())
-            history.append(Arret(nature, debut, fin, draw(salaries()), prolongation=prolongation))
+            is_prolongation = nature is NatureArret.MALADIE and draw(st.booleans())
+            historique.append(
+                Arret(nature, debut, fin, draw(salaires()), is_prolongation=is_prolongation)
+            )
             debut = fin + timedelta(days=draw(st.integers(min_value=1, max_value=120)))
-        return tuple(history)
+        return tuple(historique)
 
     return build()
 
@@ -68,7 +70,7 @@ def tokens() -> st.SearchStrategy[str]:
     return st.text(alphabet=_TOKEN_ALPHABET, min_size=12, max_size=40)
 
 
-def identities() -> st.SearchStrategy[IdentitePivot]:
+def identites() -> st.SearchStrategy[IdentitePivot]:
     """Fictional FranceConnect pivot identities."""
     names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=12).map(str.title)
     return st.builds(
@@ -98,11 +100,11 @@ def people(*, valid_session: bool | None = True) -> st.SearchStrategy[Person]:
         return Person(
             name=draw(st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=3, max_size=20)),
             token=draw(tokens()),
-            arrets=draw(histories()) if known else (),
+            arrets=draw(historiques()) if known else (),
             scopes=frozenset(scopes),
             token_expires_at=expiry,
-            identite=draw(identities()),
-            connu_cnam=known,
+            identite=draw(identites()),
+            known_to_cnam=known,
         )
 
     return build()

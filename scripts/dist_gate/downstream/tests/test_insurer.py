@@ -24,7 +24,7 @@ def test_net_paid(apij_mock: ApijMock) -> None:
 
 
 def test_outage_is_retried_without_sleeping(apij_mock: ApijMock) -> None:
-    apij_mock.inject_fault("unavailable", times=2)
+    apij_mock.double.inject_fault("unavailable", times=2)
     with ApijClient(apij_mock.api_key, base_url=apij_mock.base_url) as cnam:
         assert net_paid(cnam, apij_mock.token("maladie"), JANUARY, JUNE) == Decimal("1196.04")
     assert len(apij_mock.waits) == 2

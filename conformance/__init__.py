@@ -1,0 +1,1 @@
+"""The conformance suite: contract, generated client, double and face held to each other."""

@@ -1,0 +1,1 @@
+"""Tests of the hand-written code; packages, so each conftest and helper has its own name."""

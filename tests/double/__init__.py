@@ -1,0 +1,1 @@
+"""Tests of the CNAM double: its core, domain, faults, doors, strategies and pytest plugin."""

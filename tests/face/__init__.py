@@ -1,0 +1,1 @@
+"""Tests of the face: the clients, their errors, money, inputs, transports and deadlines."""

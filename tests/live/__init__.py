@@ -1,0 +1,1 @@
+"""Tests of the live conformance run (schemathesis CLI against the sandbox)."""

@@ -1,0 +1,1 @@
+"""Tests of the validating proxy and its exchange judge."""
