@@ -28,7 +28,7 @@ def sandbox() -> Iterator[str]:
         yield base_url
 
 
-async def _succeeds(client: AsyncApijClient, tries: int = 3) -> bool:
+async def _succeeds(client: AsyncApijClient, tries: int = 30) -> bool:
     """Whether a call returns the statement within a few tries (the deadline storm's client
     keeps a 50 ms deadline: a scheduling hiccup may spend it; a jammed pool spends them all)."""
     for _ in range(tries):

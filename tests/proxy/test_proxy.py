@@ -267,7 +267,7 @@ def test_read_only_mode_answers_writes_itself(report: io.StringIO) -> None:
 def test_the_rate_cap_spaces_upstream_requests(report: io.StringIO) -> None:
     with (
         upstream_server() as server,
-        proxy(f"http://127.0.0.1:{server.port}/api", report, max_rate=20) as base_url,
+        proxy(f"http://127.0.0.1:{server.port}/api", report, max_rate=10) as base_url,
     ):
 
         async def burst() -> None:
@@ -275,17 +275,17 @@ def test_the_rate_cap_spaces_upstream_requests(report: io.StringIO) -> None:
                 await asyncio.gather(
                     *(
                         client.get(f"{base_url}/me/paiements", params=WINDOW, headers=credentials())
-                        for _ in range(8)
+                        for _ in range(6)
                     )
                 )
 
         asyncio.run(burst())
     arrivals = sorted(at for _, _, at in server.seen)
-    assert len(arrivals) == 8
-    # 20 a second: 7 intervals of 50 ms between the first and the last request to reach the
-    # upstream (a few ms of slack: arrival is observed by another thread). Uncapped, the eight
-    # arrive within a few milliseconds.
-    assert arrivals[-1] - arrivals[0] >= 0.34, arrivals
+    assert len(arrivals) == 6
+    # 10 a second: 5 intervals of 100 ms between the first and the last request to reach the
+    # upstream, less the jitter of opening each connection on a busy machine (slack 100 ms).
+    # Uncapped, the six arrive within a few milliseconds.
+    assert arrivals[-1] - arrivals[0] >= 0.4, arrivals
 
 
 def test_retry_after_holds_every_later_request(report: io.StringIO) -> None:
