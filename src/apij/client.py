@@ -23,7 +23,6 @@ from apij_client import Client as GeneratedClient
 from apij_client.api.paiements import get_paiements_ij
 
 from apij import _retry, errors
-from apij._aiohttp_transport import AiohttpTransport
 from apij._body import ACCEPT_ENCODING, aread_body, read_body
 from apij._deadline_transport import DeadlineTransport, deadline
 from apij._decode import decode
@@ -370,6 +369,9 @@ class AsyncApijClient(_BaseClient):
     def _default_transport(
         self, verify: ssl.SSLContext | bool, limits: httpx.Limits
     ) -> httpx.AsyncBaseTransport:
+        # Imported here: aiohttp is a tenth of a second to import, which sync users never pay.
+        from apij._aiohttp_transport import AiohttpTransport
+
         return AiohttpTransport(verify=verify, limits=limits)
 
     def _open(self) -> httpx.AsyncClient:
