@@ -37,8 +37,9 @@ from typing import Any
 
 import jsonschema_rs
 
-from apij._drift import Shape, member, shape_of, unknown_members
-from apij.openapi import Contract, effective
+from apij._drift import Shape, shape_of, unknown_members
+from apij._json import member
+from apij.openapi import Contract, effective, media_type_allowed
 
 __all__ = ["BodyContract", "NumericRule", "OperationContract", "contract"]
 
@@ -298,13 +299,7 @@ class BodyContract:
 
     def accepts_media_type(self, content_type: str | None) -> bool:
         """Whether the response's Content-Type is one the spec documents for this status."""
-        media = (content_type or "").split(";", 1)[0].strip().lower()
-        for allowed in self.media_types:
-            if allowed in ("*/*", media):
-                return True
-            if allowed.endswith("/*") and media.startswith(allowed[:-1]):
-                return True
-        return False
+        return media_type_allowed(content_type, self.media_types)
 
     def violation(self, doc: Any) -> str | None:
         """Where `doc` breaks the schema ("/paiements/3/csg (multipleOf)"), or None if it holds."""

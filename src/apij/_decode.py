@@ -8,20 +8,20 @@ outside `except` blocks, so they chain nothing: a parser's exception would keep 
 from __future__ import annotations
 
 import email.utils
-import json
 import math
 import re
 import time
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any, NoReturn
+from typing import Any
 
 import httpx
 from apij_client.models.erreur_code import ErreurCode
 
 from apij import errors
 from apij._contract import BodyContract, contract
+from apij._json import DuplicateKey, loads
 from apij.config import DriftKind
 from apij.models import PaiementIJ, ReleveIJ
 
@@ -78,33 +78,11 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     return max(0.0, wait)
 
 
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # json keeps the last of duplicate keys: a body naming an amount twice is ambiguous.
-    obj = dict(pairs)
-    if len(obj) != len(pairs):
-        raise _DuplicateKey
-    return obj
-
-
-def _reject_constant(name: str) -> NoReturn:
-    raise ValueError(f"non-standard JSON constant {name}")
-
-
 def _parse(content: bytes) -> tuple[Any, str | None]:
     """(document, None), or (None, what is wrong with the body)."""
     try:
-        # Numbers with a fraction or an exponent become the Decimal of their literal.
-        doc = json.loads(
-            content,
-            parse_float=Decimal,
-            parse_constant=_reject_constant,
-            object_pairs_hook=_object,
-        )
-    except _DuplicateKey:
+        doc = loads(content)
+    except DuplicateKey:
         return None, "body violates the contract: duplicate key in a JSON object"
     except (ValueError, RecursionError):
         return None, "malformed JSON body"

@@ -9,25 +9,16 @@ value) and the client's `on_drift` hook, for metrics.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from apij._json import member
 from apij._log import LOGGER
 from apij.config import DriftEvent, DriftHook, DriftKind
 
 __all__ = ["DriftLog", "Shape", "shape_of", "unknown_members"]
-
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def member(path: str, name: str) -> str:
-    """`path` extended by the member `name`, as JSONPath writes it."""
-    if _IDENTIFIER.fullmatch(name):
-        return f"{path}.{name}"
-    return path + "['" + name.replace("\\", "\\\\").replace("'", "\\'") + "']"
 
 
 @dataclass(frozen=True, slots=True)

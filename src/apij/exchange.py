@@ -13,16 +13,22 @@ are parsed with `Decimal` numbers, so `multipleOf: 0.01` is judged exactly.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Literal
 
 import jsonschema_rs
 
-from apij.openapi import Contract, Operation, Parameter, Response
+from apij._json import DuplicateKey, json_path, loads
+from apij.openapi import (
+    Contract,
+    Operation,
+    Parameter,
+    Response,
+    media_type_allowed,
+    parameter_value,
+    path_regex,
+)
 
 __all__ = ["ExchangeJudge", "Violation"]
 
@@ -41,17 +47,6 @@ class Violation:
         return {"where": self.where, "path": self.path, "rule": self.rule}
 
 
-def _member(name: str) -> str:
-    """A JSONPath member selector: `.name` when it is a plain identifier, else `['name']`."""
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-        return f".{name}"
-    return "['" + name.replace("\\", "\\\\").replace("'", "\\'") + "']"
-
-
-def _json_path(root: str, parts: Sequence[str | int]) -> str:
-    return root + "".join(f"[{p}]" if isinstance(p, int) else _member(p) for p in parts)
-
-
 def _schema_violations(validator: Any, instance: Any, side: Side, root: str) -> list[Violation]:
     found = []
     for error in validator.iter_errors(instance):
@@ -60,67 +55,8 @@ def _schema_violations(validator: Any, instance: Any, side: Side, root: str) -> 
         missing = getattr(error.kind, "property", None) if rule == "required" else None
         if isinstance(missing, str):
             parts.append(missing)  # the absent property's own path: a name, not a value
-        found.append(Violation(side, _json_path(root, parts), rule))
+        found.append(Violation(side, json_path(root, parts), rule))
     return found
-
-
-def _cast(raw: str, schema: Mapping[str, Any]) -> Any:
-    """A query or header value as the schema's primitive type (form style, OpenAPI default)."""
-    kinds = schema.get("type")
-    kinds = kinds if isinstance(kinds, list) else [kinds]
-    try:
-        if "integer" in kinds:
-            return int(raw)
-        if "number" in kinds:
-            return Decimal(raw)
-    except (ValueError, ArithmeticError):
-        return raw
-    if "boolean" in kinds and raw in ("true", "false"):
-        return raw == "true"
-    return raw
-
-
-def _media_allowed(content_type: str | None, documented: Sequence[str]) -> bool:
-    media = (content_type or "").split(";", 1)[0].strip().lower()
-    for allowed in documented:
-        if allowed in ("*/*", media):
-            return True
-        if allowed.endswith("/*") and media.startswith(allowed[:-1]):
-            return True
-    return False
-
-
-class _Rejected(ValueError):
-    """A body that is not JSON at all."""
-
-
-def _reject_constant(name: str) -> Any:
-    raise _Rejected(name)
-
-
-def _duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [key for key, _ in pairs]
-    if len(set(keys)) != len(keys):
-        raise _Rejected("duplicate key")
-    return dict(pairs)
-
-
-def _parse(body: bytes) -> tuple[Any, str | None]:
-    """(document, None) or (None, the rule the body breaks)."""
-    try:
-        return (
-            json.loads(
-                body,
-                parse_float=Decimal,
-                parse_constant=_reject_constant,
-                object_pairs_hook=_duplicates,
-            ),
-            None,
-        )
-    except _Rejected as exc:
-        return None, "duplicate-key" if str(exc) == "duplicate key" else "json"
-    except (ValueError, UnicodeDecodeError, RecursionError, ArithmeticError):
-        return None, "json"
 
 
 class ExchangeJudge:
@@ -129,7 +65,7 @@ class ExchangeJudge:
     def __init__(self, contract: Contract, base_path: str = "") -> None:
         self.contract = contract
         self.base_path = base_path.rstrip("/")
-        self._routes = [(re.compile(_template_regex(op.path)), op) for op in contract.operations]
+        self._routes = [(path_regex(op.path), op) for op in contract.operations]
         # Compiled on first use, keyed by the identity of a schema the contract holds (and so
         # keeps alive as long as this judge).
         self._validators: dict[int, Any] = {}
@@ -187,15 +123,17 @@ class ExchangeJudge:
     def _parameter(
         self, parameter: Parameter, values: Sequence[str] | None, root: str
     ) -> list[Violation]:
-        path = _json_path(root, [parameter.name if root == "$.query" else parameter.name.lower()])
+        path = json_path(root, [parameter.name if root == "$.query" else parameter.name.lower()])
         if not values:
             return [Violation("request", path, "required")] if parameter.required else []
         schema = parameter.schema
         if schema.get("type") == "array":
             items = schema.get("items", {})
-            instance: Any = [_cast(v, items if isinstance(items, Mapping) else {}) for v in values]
+            instance: Any = [
+                parameter_value(v, items if isinstance(items, Mapping) else {}) for v in values
+            ]
         else:
-            instance = _cast(values[0], schema)
+            instance = parameter_value(values[0], schema)
         return [
             Violation("request", path, violation.rule)
             for violation in _schema_violations(self._validator(schema), instance, "request", "$")
@@ -223,7 +161,7 @@ class ExchangeJudge:
         kind = scheme.get("type")
         if kind == "apiKey" and scheme.get("in") == "header":
             name = str(scheme.get("name", "")).lower()
-            return None if headers.get(name) else _json_path("$.headers", [name])
+            return None if headers.get(name) else json_path("$.headers", [name])
         if kind == "http":
             wanted = str(scheme.get("scheme", "")).lower()
             given = headers.get("authorization", "").split(" ", 1)[0].lower()
@@ -254,14 +192,14 @@ class ExchangeJudge:
             name = header.name.lower()
             if name == "content-type":
                 continue  # OpenAPI: described by `content`, ignored here
-            path = _json_path("$.headers", [name])
+            path = json_path("$.headers", [name])
             value = headers.get(name)
             if value is None:
                 if header.required:
                     found.append(Violation("response", path, "required"))
                 continue
             if header.schema is not None:
-                instance = _cast(value, header.schema)
+                instance = parameter_value(value, header.schema)
                 found += [
                     Violation("response", path, v.rule)
                     for v in _schema_violations(
@@ -273,17 +211,15 @@ class ExchangeJudge:
     def _body(
         self, documented: Response, content_type: str | None, body: bytes | None
     ) -> list[Violation]:
-        if not _media_allowed(content_type, documented.media_types):
+        if not media_type_allowed(content_type, documented.media_types):
             return [Violation("response", "$.headers['content-type']", "media-type")]
         schema = documented.schema
         if body is None or schema is None:
             return []
-        doc, broken = _parse(body)
-        if broken is not None:
-            return [Violation("response", "$.body", broken)]
+        try:
+            doc = loads(body)
+        except DuplicateKey:
+            return [Violation("response", "$.body", "duplicate-key")]
+        except (ValueError, RecursionError, ArithmeticError):
+            return [Violation("response", "$.body", "json")]
         return _schema_violations(self._validator(schema), doc, "response", "$.body")
-
-
-def _template_regex(template: str) -> str:
-    parts = re.split(r"(\{[^}/]+\})", template)
-    return "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts)

@@ -17,8 +17,10 @@ OpenAPI-only annotations (`example`, `xml`, `discriminator`, `x-*`...) are dropp
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote
 
@@ -34,6 +36,9 @@ __all__ = [
     "Parameter",
     "Response",
     "effective",
+    "media_type_allowed",
+    "parameter_value",
+    "path_regex",
     "read",
     "referenced",
 ]
@@ -237,6 +242,43 @@ def referenced(document: Mapping[str, Any], node: Any) -> Any:
     the one inside `document`. ContractError if a reference dangles or loops.
     """
     return _Reader(document, "").follow(node, "#")
+
+
+def path_regex(template: str) -> re.Pattern[str]:
+    """What request paths a path template (`/me/{id}`) serves: a segment per parameter."""
+    parts = re.split(r"(\{[^}/]+\})", template)
+    return re.compile("".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts))
+
+
+def parameter_value(raw: str, schema: Mapping[str, Any]) -> Any:
+    """A query or header value as its schema's primitive type (form style, OpenAPI's default).
+
+    Numbers become Decimals (judged exactly); a value that does not convert is left as it came,
+    for the schema to reject.
+    """
+    kind = schema.get("type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    try:
+        if "integer" in kinds:
+            return int(raw)
+        if "number" in kinds:
+            return Decimal(raw)
+    except (ValueError, ArithmeticError):
+        return raw
+    if "boolean" in kinds and raw in ("true", "false"):
+        return raw == "true"
+    return raw
+
+
+def media_type_allowed(content_type: str | None, documented: Sequence[str]) -> bool:
+    """Whether a Content-Type is one of the documented media types (`*/*`, `type/*` ranges)."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    for allowed in documented:
+        if allowed in ("*/*", media):
+            return True
+        if allowed.endswith("/*") and media.startswith(allowed[:-1]):
+            return True
+    return False
 
 
 @functools.cache

@@ -28,6 +28,7 @@ from urllib.parse import parse_qs
 
 import httpx
 
+from apij._decode import parse_retry_after
 from apij._serving import in_thread, listen
 from apij.exchange import ExchangeJudge, Violation
 from apij.openapi import Contract, effective
@@ -244,12 +245,11 @@ class ValidatingProxy:
             self._next_send = time.monotonic() + self._interval
 
     def _note_retry_after(self, status: int, value: str | None) -> None:
-        if not self.honour_retry_after or status not in (429, 503) or value is None:
+        if not self.honour_retry_after or status not in (429, 503):
             return
-        value = value.strip()
-        # delay-seconds only (an HTTP-date would need the gateway's clock), capped.
-        if value.isascii() and value.isdigit() and len(value) <= 6:
-            wait = min(int(value), _MAX_RETRY_AFTER)
+        wait = parse_retry_after(value)
+        if wait is not None:
+            wait = min(wait, _MAX_RETRY_AFTER)
             self._next_send = max(self._next_send, time.monotonic() + wait)
 
     async def _relay(self, response: httpx.Response, send: Send) -> bytes | str:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import httpx
 
-from apij import RetryPolicy, Timeouts
+from apij import ApijClient, ApijError, AsyncApijClient, ReleveIJ, RetryPolicy, Timeouts
 from apij.double import SANDBOX_BASE_URL, Person
 from apij.double.domain import LignePaiement
 
@@ -63,3 +65,22 @@ def json_response(status: int, payload: Any, **headers: str) -> httpx.Response:
     return httpx.Response(
         status, content=content, headers={"content-type": "application/json", **headers}
     )
+
+
+def outcome_in(
+    mode: str, base_url: str, key: str, token: str, window: Mapping[str, str], **options: Any
+) -> ReleveIJ | ApijError:
+    """One call through a fresh client of `mode` ("sync" or "async"): its statement, or the
+    ApijError it raised."""
+    try:
+        if mode == "sync":
+            with ApijClient(key, base_url=base_url, **options) as client:
+                return client.paiements(token, **window)
+
+        async def main() -> ReleveIJ:
+            async with AsyncApijClient(key, base_url=base_url, **options) as client:
+                return await client.paiements(token, **window)
+
+        return asyncio.run(main())
+    except ApijError as exc:
+        return exc

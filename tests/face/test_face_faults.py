@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,10 +10,8 @@ from typing import Any
 import pytest
 
 from apij import (
-    ApijClient,
     ApijError,
     ApijTimeout,
-    AsyncApijClient,
     AttemptEvent,
     ConnectionFailed,
     RateLimited,
@@ -27,7 +24,7 @@ from apij import (
     _retry,
 )
 from apij.double import CnamDouble, Fault
-from tests.face._face_support import BASE_URL, FAST_RETRY, KEY, person
+from tests.face._face_support import BASE_URL, FAST_RETRY, KEY, outcome_in, person
 
 WINDOW = {"date_debut": "2025-01-01", "date_fin": "2025-12-31"}
 SLACK = 0.15  # scheduling slack on a loaded 2-core machine
@@ -45,22 +42,11 @@ def run(mode: str, token: str, timeouts: Timeouts, retry: RetryPolicy = FAST_RET
     events: list[AttemptEvent] = []
     options: dict[str, Any] = {"retry": retry, "timeouts": timeouts, "on_attempt": events.append}
     started = time.monotonic()
-    result: ReleveIJ | None = None
-    error: ApijError | None = None
-    try:
-        if mode == "sync":
-            with ApijClient(KEY, base_url=BASE_URL, **options) as client:
-                result = client.paiements(token, **WINDOW)
-        else:
-
-            async def main() -> ReleveIJ:
-                async with AsyncApijClient(KEY, base_url=BASE_URL, **options) as client:
-                    return await client.paiements(token, **WINDOW)
-
-            result = asyncio.run(main())
-    except ApijError as exc:
-        error = exc
-    return Outcome(result, error, events, time.monotonic() - started)
+    outcome = outcome_in(mode, BASE_URL, KEY, token, WINDOW, **options)
+    elapsed = time.monotonic() - started
+    if isinstance(outcome, ApijError):
+        return Outcome(None, outcome, events, elapsed)
+    return Outcome(outcome, None, events, elapsed)
 
 
 # fault, times injected, expected attempts, expected error (None: recovered with the lines)

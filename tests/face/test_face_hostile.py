@@ -6,7 +6,6 @@ make the client hold more than `max_response_bytes` of body, compressed or decod
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import os
 import socket
@@ -20,16 +19,15 @@ from typing import Any
 import pytest
 
 from apij import (
-    ApijClient,
     ApijError,
     ApijTimeout,
-    AsyncApijClient,
     ReleveIJ,
     ResponseTooLarge,
     RetryPolicy,
     Timeouts,
     UnexpectedResponse,
 )
+from tests.face._face_support import outcome_in
 from tests.face._loopback import OK_BODY, Server, read_request, response_head, send_slowly, serving
 
 MODES = ["sync", "async"]
@@ -49,20 +47,7 @@ def call(mode: str, base_url: str, **options: Any) -> tuple[ReleveIJ | ApijError
     """One call's outcome and duration, through the default transport of the mode's client."""
     options = {"retry": RetryPolicy.none(), **options}
     started = time.monotonic()
-    outcome: ReleveIJ | ApijError
-    try:
-        if mode == "sync":
-            with ApijClient(KEY, base_url=base_url, **options) as client:
-                outcome = client.paiements(TOKEN, **WINDOW)
-        else:
-
-            async def main() -> ReleveIJ:
-                async with AsyncApijClient(KEY, base_url=base_url, **options) as client:
-                    return await client.paiements(TOKEN, **WINDOW)
-
-            outcome = asyncio.run(main())
-    except ApijError as exc:
-        outcome = exc
+    outcome = outcome_in(mode, base_url, KEY, TOKEN, WINDOW, **options)
     return outcome, time.monotonic() - started
 
 

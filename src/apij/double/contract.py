@@ -16,7 +16,7 @@ import jsonschema_rs
 
 from apij.openapi import Contract as Document
 from apij.openapi import Operation as DocumentOperation
-from apij.openapi import effective, read
+from apij.openapi import effective, parameter_value, path_regex, read
 
 __all__ = ["Contract", "Operation", "QueryParameter", "build_contract", "load_contract"]
 
@@ -26,22 +26,6 @@ _MAX_MESSAGE = 240
 def _kinds(schema: Mapping[str, Any]) -> tuple[str, ...]:
     kind = schema.get("type")
     return tuple(kind) if isinstance(kind, list) else (str(kind),) if kind else ()
-
-
-def _cast(raw: str, schema: Mapping[str, Any]) -> Any:
-    """Cast a raw query value to the schema's primitive type (form style, as OpenAPI says)."""
-    kinds = _kinds(schema)
-    try:
-        if "integer" in kinds:
-            return int(raw)
-        if "number" in kinds:
-            return float(raw)
-        if "boolean" in kinds and raw in ("true", "false"):
-            return raw == "true"
-    except ValueError:
-        pass
-    # Left raw: the validator then reports the type error.
-    return raw
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +54,7 @@ class Operation:
             if not values:
                 continue
             items = parameter.schema.get("items", {}) if parameter.is_array else parameter.schema
-            casted = [_cast(value, items) for value in values]
+            casted = [parameter_value(value, items) for value in values]
             # Form style, explode: a scalar parameter takes its first value (as openapi-core).
             instance[parameter.name] = casted if parameter.is_array else casted[0]
         if self.validator.is_valid(instance):
@@ -111,12 +95,6 @@ def _operation(operation: DocumentOperation) -> Operation:
     return Operation(operation.method, operation.path, parameters, validator)
 
 
-def _path_pattern(template: str) -> re.Pattern[str]:
-    parts = re.split(r"(\{[^}/]+\})", template)
-    regex = "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts)
-    return re.compile(regex)
-
-
 def build_contract(document: Mapping[str, Any] | Document) -> Contract:
     """Compile what the double needs from a contract (or an OpenAPI 3.0/3.1 document)."""
     contract = document if isinstance(document, Document) else read(document)
@@ -127,7 +105,7 @@ def build_contract(document: Mapping[str, Any] | Document) -> Contract:
     for operation in contract.operations:
         by_path.setdefault(operation.path, {})[operation.method] = _operation(operation)
     routes = tuple(
-        (_path_pattern(template), template, operations) for template, operations in by_path.items()
+        (path_regex(template), template, operations) for template, operations in by_path.items()
     )
     return Contract(routes, api_key_header)
 
