@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ssl
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from importlib.metadata import version
 from types import TracebackType
@@ -49,7 +49,7 @@ _USER_AGENT = f"apij-python/{version('apij')}"
 class _Call:
     """One call: its arguments, its deadline, and what its last attempt did (for the event)."""
 
-    token: str
+    token: str = field(repr=False)
     debut: date
     fin: date
     deadline: float
@@ -62,6 +62,17 @@ class _Call:
         if left <= 0:
             raise errors.ApijTimeout("total deadline exceeded before the attempt")
         return left
+
+
+def _clean(exc: errors.ApijError) -> errors.ApijError:
+    """`exc` without the frames below the public method it leaves from.
+
+    Those frames hold the API key, the token, the request and the response body as locals,
+    and tools that record frame locals (Sentry, `pytest -l`, rich's `show_locals`) would keep
+    them. The error's type, message and attributes say what went wrong; the frames left are
+    the public method's (whose locals hide the token) and the caller's.
+    """
+    return exc.with_traceback(None)
 
 
 def _transport_error(exc: httpx.TransportError, call: _Call) -> errors.ApijError:
@@ -300,12 +311,13 @@ class ApijClient(_BaseClient):
         subclass for every failure of the call.
         """
         call = self._call(fc_token, date_debut, date_fin)
+        del fc_token  # held by `call` only, whose repr hides it (see _clean)
         remember_secret(call.token)
         try:
             releve = self._retrying(self._attempt, call)
         except errors.ApijError as exc:
             self._emit(call, exc, None)
-            raise
+            raise _clean(exc) from None
         finally:
             forget_secret(call.token)
         self._emit(call, None, None)
@@ -386,6 +398,7 @@ class AsyncApijClient(_BaseClient):
         attempt, and cancelling the task leaves the pool usable.
         """
         call = self._call(fc_token, date_debut, date_fin)
+        del fc_token  # held by `call` only, whose repr hides it (see _clean)
         # One per call: tenacity keeps a call's state thread-local, and tasks share a thread.
         retrying = tenacity.AsyncRetrying(
             sleep=lambda seconds: _retry.asleep(seconds), **self._retrying_arguments
@@ -395,7 +408,7 @@ class AsyncApijClient(_BaseClient):
             releve: ReleveIJ = await retrying(self._attempt, call)
         except errors.ApijError as exc:
             self._emit(call, exc, None)
-            raise
+            raise _clean(exc) from None
         finally:
             forget_secret(call.token)
         self._emit(call, None, None)

@@ -1,12 +1,15 @@
 """Nothing reachable through exceptions: an ApijError chains no exception, so neither the request
 (API key, token) of an httpx error nor a parser's copy of the body (`JSONDecodeError.doc`) can
-be reached from it, whatever the failure and whichever transport.
+be reached from it, whatever the failure and whichever transport; and its traceback holds no
+frame below the public method, so tools that record frame locals (Sentry, `pytest -l`, rich's
+`show_locals`) find neither a credential nor the body there.
 """
 
 from __future__ import annotations
 
 import asyncio
 import socket
+import traceback
 from collections.abc import Iterator
 from typing import Any
 
@@ -38,11 +41,22 @@ def chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
+def recorded_locals(exc: BaseException) -> list[str]:
+    """`name=repr(value)` of every local of every frame in the error's traceback, as an error
+    tracker records them; the frames of this file (the caller's) aside."""
+    return [
+        f"{frame.f_code.co_name}: {name}={value!r}"
+        for frame, _ in traceback.walk_tb(exc.__traceback__)
+        if frame.f_code.co_filename != __file__
+        for name, value in frame.f_locals.items()
+    ]
+
+
 def assert_clean(exc: ApijError) -> None:
     assert chain(exc) == [exc], [type(e).__name__ for e in chain(exc)]
-    for text in (str(exc), repr(exc), repr(vars(exc))):
+    for text in (str(exc), repr(exc), repr(vars(exc)), *recorded_locals(exc)):
         for canary in (CANARY_KEY, CANARY_TOKEN, BODY_CANARY):
-            assert canary not in text
+            assert canary not in text, text[:300]
 
 
 def outcome(mode: str, base_url: str, key: str = CANARY_KEY) -> ApijError:
