@@ -4,7 +4,8 @@ properties."""
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -20,6 +21,7 @@ from apij.double.domain import (
     lignes_paiement,
     montant_journalier_plafond,
 )
+from apij.double.people import Person
 from apij.double.scenarios import SCENARIOS
 from apij.double.strategies import arrets, salaires
 from apij.openapi import effective
@@ -135,15 +137,43 @@ def test_default_scenario_reproduces_the_spec_examples(example: dict[str, Any]) 
     } == {**example, **{k: Decimal(str(example[k])) for k in ("montant_journalier", "csg", "crds")}}
 
 
-def test_invalid_lines_are_refused() -> None:
-    with pytest.raises(ValueError, match="calendar days"):
-        LignePaiement(
-            date(2025, 1, 1), date(2025, 1, 2), 3, Decimal("1.00"), Decimal(0), Decimal(0)
-        )
-    with pytest.raises(ValueError, match="two decimals"):
-        LignePaiement(
-            date(2025, 1, 1), date(2025, 1, 1), 1, Decimal("1.001"), Decimal(0), Decimal(0)
-        )
+JAN_1, JAN_2 = date(2025, 1, 1), date(2025, 1, 2)
+NAIVE = datetime(2030, 1, 1)  # noqa: DTZ001 - the mistake under test
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: LignePaiement(JAN_2, JAN_1, 0, Decimal(1), Decimal(0), Decimal(0)), "before"),
+        (lambda: LignePaiement(JAN_1, JAN_2, 3, Decimal(1), Decimal(0), Decimal(0)), "calendar"),
+        (lambda: LignePaiement(JAN_1, JAN_1, 1, Decimal("1.001"), Decimal(0), Decimal(0)), "two"),
+        (lambda: LignePaiement(JAN_1, JAN_1, 1, Decimal(1), Decimal(-1), Decimal(0)), "negative"),
+        (lambda: Arret(NatureArret.MALADIE, JAN_2, JAN_1, Decimal(6000)), "before"),
+        (lambda: Arret(NatureArret.MALADIE, JAN_1, JAN_2, Decimal(-1)), "negative"),
+        (lambda: Arret(NatureArret.MALADIE, date(2017, 1, 1), JAN_2, Decimal(6000)), "within"),
+        (lambda: Arret(NatureArret.MALADIE, JAN_1, date(2027, 1, 1), Decimal(6000)), "within"),
+        (lambda: Person(name="x", token=""), "non-empty token"),
+        (lambda: Person(name="x", token="t", token_expires_at=NAIVE), "aware"),
+    ],
+    ids=[
+        "line-dates-reversed",
+        "line-days-wrong",
+        "line-sub-cent",
+        "line-negative-csg",
+        "stoppage-dates-reversed",
+        "stoppage-negative-salary",
+        "stoppage-before-known-rates",
+        "stoppage-after-known-rates",
+        "person-empty-token",
+        "person-naive-expiry",
+    ],
+)
+def test_the_doubles_data_refuses_what_cnam_would_never_send(
+    build: Callable[[], object], message: str
+) -> None:
+    """A downstream test building its own people gets a ValueError naming the mistake."""
+    with pytest.raises(ValueError, match=message):
+        build()
 
 
 @settings(max_examples=150, deadline=None)
