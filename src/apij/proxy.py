@@ -218,7 +218,7 @@ class ValidatingProxy:
             self._finish(record, started, violations)
             return
         try:
-            body = await self._relay(response, send)
+            body = await self._relay(response, receive, send)
         finally:
             await response.aclose()
         self._note_retry_after(response.status_code, response.headers.get("retry-after"))
@@ -252,8 +252,29 @@ class ValidatingProxy:
             wait = min(wait, _MAX_RETRY_AFTER)
             self._next_send = max(self._next_send, time.monotonic() + wait)
 
-    async def _relay(self, response: httpx.Response, send: Send) -> bytes | str:
-        """Stream the upstream's raw answer to the client; the decoded body, or why not kept."""
+    async def _relay(self, response: httpx.Response, receive: Receive, send: Send) -> bytes | str:
+        """Stream the upstream's raw answer to the client; the decoded body, or why not kept.
+
+        A client gone before the end stops the relay: the server would drop what is sent to it,
+        and reading the rest from the upstream would be for nothing."""
+        gone = asyncio.Event()
+
+        async def watch() -> None:
+            # The request (and its body) was sent upstream whole before the answer came; what
+            # `receive` says from now on is whether the client is still there.
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            gone.set()
+
+        watcher = asyncio.create_task(watch())
+        try:
+            return await self._stream(response, send, gone)
+        finally:
+            watcher.cancel()
+
+    async def _stream(
+        self, response: httpx.Response, send: Send, gone: asyncio.Event
+    ) -> bytes | str:
         await send(
             {
                 "type": "http.response.start",
@@ -267,6 +288,8 @@ class ValidatingProxy:
         )
         kept: bytearray | None = bytearray()
         async for chunk in response.aiter_raw():
+            if gone.is_set():
+                return "client disconnected before the end of the body"
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
             if kept is not None:
                 kept += chunk

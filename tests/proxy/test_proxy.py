@@ -172,6 +172,7 @@ class _Upstream:
         self.size = size
         self.canned = list(canned)
         self.seen: list[tuple[str, dict[str, str], float]] = []
+        self.sent: list[int] = []  # body bytes sent on each connection before it ended
         self._sock = socket.create_server(("127.0.0.1", 0))
         self.port = self._sock.getsockname()[1]
         self._thread = threading.Thread(target=self._serve, daemon=True)
@@ -198,14 +199,18 @@ class _Upstream:
                 )
                 block = b" " * 65536
                 left = size
-                while left:
-                    conn.sendall(block[: min(left, len(block))])
-                    left -= min(left, len(block))
-                # Graceful close: half-close, then read until the peer closes too (closing with
-                # unread bytes would reset the connection and lose the body's tail).
-                conn.shutdown(socket.SHUT_WR)
-                while conn.recv(65536):
-                    pass
+                try:
+                    while left:
+                        conn.sendall(block[: min(left, len(block))])
+                        left -= min(left, len(block))
+                    # Graceful close: half-close, then read until the peer closes too (closing
+                    # with unread bytes would reset the connection and lose the body's tail).
+                    conn.shutdown(socket.SHUT_WR)
+                    while conn.recv(65536):
+                        pass
+                except OSError:
+                    pass  # the proxy hung up: how much it took is what `sent` tells
+                self.sent.append(size - left)
 
     def close(self) -> None:
         self._sock.close()
@@ -249,6 +254,33 @@ def test_a_huge_body_streams_through_unjudged_with_bounded_memory(report: io.Str
     assert "transfer-encoding" not in headers
     assert "content-length" not in headers
     assert TOKEN not in report.getvalue()
+
+
+def test_a_client_leaving_mid_body_stops_the_relay(report: io.StringIO) -> None:
+    size = 256 * 1024 * 1024
+    with (
+        upstream_server(size) as server,
+        proxy(f"http://127.0.0.1:{server.port}/api", report) as base_url,
+    ):
+        with httpx.stream(
+            "GET", f"{base_url}/me/paiements", params=WINDOW, headers=credentials()
+        ) as response:
+            next(response.iter_raw())  # the answer has started; the client leaves
+        (record,) = records(report)
+        # The proxy stopped reading: the upstream could not send the rest.
+        deadline = time.monotonic() + 10
+        while not server.sent and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert server.sent, "the upstream connection never ended"
+        assert server.sent[0] < size // 4, server.sent
+        # The next exchange is relayed as usual.
+        with httpx.stream(
+            "GET", f"{base_url}/me/paiements", params=WINDOW, headers=credentials()
+        ) as again:
+            assert again.status_code == 200
+            assert next(again.iter_raw()).startswith(b" ")
+    assert record["status"] == 200
+    assert record["unjudged"] == "client disconnected before the end of the body"
 
 
 def test_read_only_mode_answers_writes_itself(report: io.StringIO) -> None:
