@@ -192,13 +192,6 @@ class Contract:
                 return str(scheme.get("name"))
         return None
 
-    def json_schema(self, schema: Any, where: str = "#") -> dict[str, Any]:
-        """Any schema of this document as self-contained JSON Schema 2020-12."""
-        converted = _Reader(self.document, self.dialect).schema(schema, where, ())
-        if not isinstance(converted, dict):
-            return {} if converted else {"not": {}}  # the boolean schemas true / false
-        return converted
-
 
 def read(document: Mapping[str, Any]) -> Contract:
     """Read an OpenAPI 3.0 or 3.1 document; ContractError if it cannot serve as the contract."""
