@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["CannotListen", "in_thread", "listen"]
+__all__ = ["CannotListen", "in_thread", "listen", "local_url"]
 
 
 class CannotListen(Exception):
@@ -27,6 +27,15 @@ def listen(host: str, port: int) -> socket.socket:
             raise CannotListen(f"port {port} on {host} is already in use (try --port)") from exc
         reason = exc.strerror or type(exc).__name__
         raise CannotListen(f"cannot listen on {host}:{port}: {reason}") from exc
+
+
+def local_url(host: str, port: int, path: str = "") -> str:
+    """The URL to reach a server listening on ``host:port`` from this machine: a wildcard
+    address (0.0.0.0, ::) is reached on loopback, an IPv6 address is written in brackets."""
+    host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)  # noqa: S104
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}{path}"
 
 
 @contextlib.contextmanager

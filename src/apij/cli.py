@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -67,6 +68,22 @@ def exit_code_for(exc: BaseException) -> int:
         if cls in EXIT_CODES:
             return EXIT_CODES[cls]
     return 1
+
+
+# The client's argument names, as the command's user knows them.
+_CLI_NAMES = {
+    "date_debut": "--debut",
+    "date_fin": "--fin",
+    "fc_token": "--token",
+    "api_key": ENV_API_KEY,
+    "base_url": ENV_BASE_URL,
+}
+_ARGUMENT = re.compile(rf"\b({'|'.join(_CLI_NAMES)})\b")
+
+
+def _in_cli_terms(message: str) -> str:
+    """A client's error message naming options and variables instead of Python arguments."""
+    return _ARGUMENT.sub(lambda match: _CLI_NAMES[match.group(1)], message)
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -160,6 +177,12 @@ def _double_target(token: str | None, scenario: str | None) -> Iterator[tuple[st
         )
     if scenario is not None and scenario not in SCENARIOS:
         _fail(f"--scenario: unknown scenario (see `apij scenarios`): {scenario}", EXIT_USAGE)
+    if scenario is not None and token is not None and token != SCENARIOS[scenario].token:
+        _fail(
+            f"--scenario {scenario} and --token (or {ENV_TOKEN}) name different people; "
+            "give one of them",
+            EXIT_USAGE,
+        )
     name = scenario or DEFAULT_SCENARIO
     if token is None:
         token = SCENARIOS[name].token
@@ -212,6 +235,8 @@ def paiements(
     built-in CNAM double (default scenario, or --scenario / --token).
     """
     base_url = os.environ.get(ENV_BASE_URL, "").strip()
+    if base_url and scenario is not None:
+        _fail(f"--scenario is for the built-in double, but {ENV_BASE_URL} is set", EXIT_USAGE)
     target: AbstractContextManager[tuple[str, str, str, str]] = (
         _real_target(base_url, token) if base_url else _double_target(token, scenario)
     )
@@ -226,7 +251,9 @@ def paiements(
             ApijClient(api_key, base_url=url, timeouts=timeouts, retry=retry) as client,
         ):
             releve = client.paiements(fc_token, date_debut=debut, date_fin=fin)
-    except (ValueError, errors.ApijError) as exc:
+    except ValueError as exc:
+        _fail(_in_cli_terms(str(exc)), exit_code_for(exc))
+    except errors.ApijError as exc:
         _fail(str(exc), exit_code_for(exc))
     if as_json:
         typer.echo(json.dumps(releve_as_dict(releve), ensure_ascii=False, indent=2))

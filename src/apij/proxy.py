@@ -29,7 +29,7 @@ from urllib.parse import parse_qs
 import httpx
 
 from apij._decode import parse_retry_after
-from apij._serving import in_thread, listen
+from apij._serving import in_thread, listen, local_url
 from apij.exchange import ExchangeJudge, Violation
 from apij.openapi import Contract, effective
 
@@ -366,7 +366,7 @@ def serve(
         app = ValidatingProxy(upstream, JsonLinesReport(out))
         sock = stack.enter_context(listen(host, port))
         bound = sock.getsockname()[1]
-        announce(f"http://{host}:{bound}{app.base_path}")
+        announce(local_url(host, bound, app.base_path))
         _server(app, sock).run(sockets=[sock])
 
 
@@ -389,4 +389,4 @@ def running(
     app = ValidatingProxy(upstream, JsonLinesReport(report), **options)
     sock = listen(host, port)
     with in_thread(_server(app, sock), sock, "proxy") as bound_port:
-        yield f"http://{host}:{bound_port}{app.base_path}"
+        yield local_url(host, bound_port, app.base_path)

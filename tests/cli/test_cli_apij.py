@@ -18,7 +18,8 @@ import pytest
 import respx
 from typer.testing import CliRunner
 
-from apij import _contract, openapi
+from apij import ApijClient, _contract, openapi
+from apij._serving import local_url
 from apij.cli import app
 from apij.double import (
     DEFAULT_SCENARIO,
@@ -118,7 +119,8 @@ def test_empty_statement_says_so() -> None:
         (["--scenario", "assure_inconnu"], 4, ["404", "assure_inconnu"]),
         (["--scenario", "limite_de_debit", "--max-attempts", "1"], 5, ["429", "retry after"]),
         (["--scenario", "no_such_scenario"], 2, ["--scenario"]),
-        (["--token", "not a token"], 2, ["fc_token"]),
+        (["--token", "not a token"], 2, ["--token:"]),
+        (["--scenario", "at_mp", "--token", SCENARIOS["maladie"].token], 2, ["different"]),
     ],
 )
 def test_api_refusals_exit_codes(args: list[str], code: int, words: list[str]) -> None:
@@ -128,9 +130,9 @@ def test_api_refusals_exit_codes(args: list[str], code: int, words: list[str]) -
 @pytest.mark.parametrize(
     ("window", "word"),
     [
-        (["--debut", "2025-07-01", "--fin", "2025-06-30"], "date_debut"),
-        (["--debut", "2025-02-30", "--fin", "2025-06-30"], "date_debut"),
-        (["--debut", "2025-01-01", "--fin", "tomorrow"], "date_fin"),
+        (["--debut", "2025-07-01", "--fin", "2025-06-30"], "--debut (2025-07-01) is after --fin"),
+        (["--debut", "2025-02-30", "--fin", "2025-06-30"], "--debut: not a valid calendar date"),
+        (["--debut", "2025-01-01", "--fin", "tomorrow"], "--fin: expected an ISO date"),
     ],
 )
 def test_bad_window_exit_2(window: list[str], word: str) -> None:
@@ -172,10 +174,21 @@ def test_configured_api_with_a_wrong_key_exits_3(real_api: CnamDouble) -> None:
     [
         ({"APIJ_BASE_URL": REAL_URL}, "APIJ_API_KEY"),
         ({"APIJ_BASE_URL": REAL_URL, "APIJ_API_KEY": "k"}, "--token"),
+        (
+            {"APIJ_BASE_URL": "http://api.example.test/v1", "APIJ_API_KEY": "k", "APIJ_TOKEN": "t"},
+            "APIJ_BASE_URL: http:// would send",
+        ),
     ],
+    ids=["no-key", "no-token", "clear-http"],
 )
-def test_incomplete_configuration_exits_2(env: dict[str, str], word: str) -> None:
+def test_incomplete_or_unsafe_configuration_exits_2(env: dict[str, str], word: str) -> None:
     assert_one_line_error(invoke("paiements", *WINDOW, env=env), 2, word)
+
+
+def test_a_scenario_against_a_configured_api_is_refused(real_api: CnamDouble) -> None:
+    env = {"APIJ_BASE_URL": REAL_URL, "APIJ_API_KEY": SANDBOX_API_KEY, "APIJ_TOKEN": "t"}
+    result = invoke("paiements", *WINDOW, "--scenario", "at_mp", env=env)
+    assert_one_line_error(result, 2, "--scenario", "APIJ_BASE_URL")
 
 
 def test_scenarios_lists_every_scenario() -> None:
@@ -266,6 +279,22 @@ def test_sandbox_on_a_port_in_use_is_one_line_and_exit_6() -> None:
         port = taken.getsockname()[1]
         result = invoke("sandbox", "--port", str(port))
     assert_one_line_error(result, 6, f"port {port}", "already in use")
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:8000/v1"),
+        ("0.0.0.0", "http://127.0.0.1:8000/v1"),  # noqa: S104 - the wildcard under test
+        ("::", "http://[::1]:8000/v1"),
+        ("::1", "http://[::1]:8000/v1"),
+        ("localhost", "http://localhost:8000/v1"),
+    ],
+)
+def test_the_announced_url_is_one_the_client_takes(host: str, url: str) -> None:
+    # The sandbox and the proxy print where to reach them from this machine.
+    assert local_url(host, 8000, "/v1") == url
+    ApijClient(SANDBOX_API_KEY, base_url=url).close()  # loopback: http accepted
 
 
 def test_sandbox_banner_comes_once_the_port_is_listening() -> None:

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from apij._serving import CannotListen, in_thread, listen
+from apij._serving import CannotListen, in_thread, listen, local_url
 from apij.double.asgi import ABORT_EXTENSION, create_app
 from apij.double.constants import INSTALL_HINT
 from apij.double.core import CnamDouble
@@ -64,8 +64,8 @@ def make_server(
 
 
 def base_url_for(double: CnamDouble, host: str, port: int) -> str:
-    """The sandbox's base URL: the spec's path on the loopback host."""
-    return f"http://{host}:{port}{double.base_path}"
+    """The sandbox's base URL, as reached from this machine: the spec's path on that host."""
+    return local_url(host, port, double.base_path)
 
 
 def banner(double: CnamDouble, base_url: str, out: TextIO) -> None:
