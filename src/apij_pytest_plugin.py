@@ -29,6 +29,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture
 def apij_mock_base_url() -> str:
     """The base URL ``apij_mock`` answers for; override this fixture to mock another one."""
+    _require_the_double()
     from apij.double.constants import SANDBOX_BASE_URL
 
     return SANDBOX_BASE_URL
@@ -54,21 +55,25 @@ def apij_mock(
     apij clients retry at once, the waits they asked for recorded in ``apij_mock.waits``,
     unless the test is marked ``@pytest.mark.apij_real_timing``.
     """
-    from apij.double.constants import INSTALL_HINT
-
-    missing = _missing_dependency()
-    if missing is not None:  # failed outside the except clause: one line, no chained traceback
-        pytest.fail(
-            f"the apij_mock fixture needs the optional 'double' extra ({missing} is missing): "
-            f"{INSTALL_HINT}",
-            pytrace=False,
-        )
-    from apij.double import ApijMock  # imports respx: only once it is known to be there
+    _require_the_double()
+    from apij.double import ApijMock
 
     with ApijMock.start(base_url=apij_mock_base_url, passthrough=apij_mock_passthrough) as mock:
         if request.node.get_closest_marker(REAL_TIMING_MARKER) is None:
             _record_waits_instead_of_sleeping(monkeypatch, mock.waits)
         yield mock
+
+
+def _require_the_double() -> None:
+    """Fail the test in one line if the 'double' extra is missing. Called before anything of
+    `apij.double` is imported: the package imports respx."""
+    missing = _missing_dependency()
+    if missing is not None:  # failed outside the except clause: one line, no chained traceback
+        pytest.fail(
+            f"the apij_mock fixture needs the optional 'double' extra ({missing} is missing): "
+            "pip install 'apij[double]'",
+            pytrace=False,
+        )
 
 
 def _missing_dependency() -> str | None:

@@ -335,6 +335,20 @@ def check_runtime_only(env: Env, folder: Path) -> None:
     )
 
 
+def check_fixture_without_the_double(env: Env, folder: Path) -> None:
+    """A test using `apij_mock` where the double extra is missing: one line naming the extra."""
+    run([UV, "pip", "install", "--quiet", "--python", env.python, "pytest"], cwd=folder)
+    project = folder / "no-double"
+    project.mkdir()
+    (project / "test_forgot_the_extra.py").write_text(
+        "def test_it(apij_mock):\n    pass\n", encoding="utf-8"
+    )
+    pytest = [env.python, "-m", "pytest", "-p", "no:cacheprovider"]
+    out = run(pytest, cwd=project, env=env.environ(), expect=1).stdout
+    hint = "(respx is missing): pip install 'apij[double]'"
+    expect(hint in out and "Traceback" not in out, f"no install hint:\n{_tail(out)}")
+
+
 # --- the ends --------------------------------------------------------------------------------
 
 
@@ -345,6 +359,8 @@ def runtime_end(report: Report, folder: Path, artifacts: Artifacts) -> None:
     with report.check("runtime: exactly the runtime dependencies; `apij` names the cli extra"):
         check_runtime_only(env, folder)
     print(f"     runtime: {', '.join(sorted(set(env.installed()) - {'apij'}))}")
+    with report.check("runtime: `apij_mock` without the double extra names it in one line"):
+        check_fixture_without_the_double(env, folder)
 
 
 def full_end(

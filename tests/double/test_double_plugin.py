@@ -264,8 +264,9 @@ def test_missing_extra_fails_with_the_install_hint(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sys, "meta_path", [_HideRespx(), *sys.meta_path])
+    # As in a fresh process: neither respx nor the double (which imports it) loaded yet.
     for module in list(sys.modules):
-        if module.split(".")[0] == "respx":
+        if module.split(".")[0] == "respx" or module.startswith("apij.double"):
             monkeypatch.delitem(sys.modules, module)
     pytester.makepyfile(test_needs_mock="def test_it(apij_mock):\n    pass\n")
     # Without respx there is no respx plugin; plain asserts keep pytest's import hook out of
