@@ -15,7 +15,10 @@ bounds), and connection errors and timeouts to httpx's exceptions. What it does 
   a full pool would end in ConnectTimeout, a "failed connection" the face retries. Here the
   wait for a free connection is bounded by the call's deadline only;
 - an answer aiohttp cannot parse (a malformed status line or header) escapes as a bare
-  `aiohttp.ClientResponseError`; it becomes `httpx.RemoteProtocolError`, as httpx reports it.
+  `aiohttp.ClientResponseError`; it becomes `httpx.RemoteProtocolError`, as httpx reports it;
+- its table maps every aiohttp connection error to `ConnectTimeout` (a refused connection, a
+  failed name resolution, a TLS failure, a peer that hangs up): each becomes the exception
+  httpx's own transport raises for it, so that both clients name a failure alike.
 
 The session ignores proxy variables and ~/.netrc (`trust_env=False`, aiohttp's default):
 credentials never go anywhere but to `base_url`. To use a proxy, pass your own `transport`.
@@ -41,15 +44,33 @@ def _protocol_error(exc: BaseException) -> httpx.RemoteProtocolError:
     return httpx.RemoteProtocolError(f"invalid HTTP response ({type(exc).__name__})")
 
 
+def _as_httpx_names_it(exc: httpx.TransportError) -> httpx.TransportError:
+    """The library's exception for an aiohttp error (its `__cause__`), corrected where the
+    library calls ConnectTimeout what is none; the class name only in the message."""
+    cause = exc.__cause__
+    name = type(cause).__name__
+    if isinstance(cause, aiohttp.ServerTimeoutError):
+        return exc  # a timeout indeed: ConnectTimeout or ReadTimeout, as mapped
+    if isinstance(cause, aiohttp.ClientConnectorError):  # refused, DNS, TLS
+        return httpx.ConnectError(f"cannot connect ({name})")
+    if isinstance(cause, aiohttp.ServerDisconnectedError):
+        return httpx.RemoteProtocolError("server disconnected without sending a response")
+    if isinstance(cause, aiohttp.ClientOSError):  # reset while sending or reading
+        return httpx.ReadError(f"connection lost ({name})")
+    return exc
+
+
 class _Body(httpx.AsyncByteStream):
     def __init__(self, inner: httpx.AsyncByteStream) -> None:
         self._inner = inner
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        failure: httpx.RemoteProtocolError | None = None
+        failure: httpx.TransportError | None = None
         try:
             async for chunk in self._inner:
                 yield chunk
+        except httpx.TransportError as exc:
+            failure = _as_httpx_names_it(exc)
         except aiohttp.ClientError as exc:
             failure = _protocol_error(exc)
         if failure is not None:
@@ -83,9 +104,11 @@ class AiohttpTransport(_LibraryTransport):
         timeout = dict(request.extensions.get("timeout", {}))
         timeout["pool"] = None
         request.extensions = {**request.extensions, "timeout": timeout}
-        failure: httpx.RemoteProtocolError | None = None
+        failure: httpx.TransportError | None = None
         try:
             response = await super().handle_async_request(request)
+        except httpx.TransportError as exc:
+            failure = _as_httpx_names_it(exc)
         except aiohttp.ClientError as exc:
             failure = _protocol_error(exc)
         if failure is not None:

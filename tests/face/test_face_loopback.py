@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import socket
 import ssl
+import struct
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -36,7 +37,14 @@ from apij import (
 from apij.double import CnamDouble, Fault
 from apij.double.sandbox import running
 from tests.face._face_support import FAST_RETRY, KEY, person
-from tests.face._loopback import Server, keep_alive, ok_response, response_head, serving
+from tests.face._loopback import (
+    Server,
+    keep_alive,
+    ok_response,
+    read_request,
+    response_head,
+    serving,
+)
 
 MODES = ["sync", "async"]
 SLACK = 0.3  # scheduling on a loaded 2-core machine
@@ -153,6 +161,51 @@ def test_tls_certificates_are_verified(
     certificate_authority.cert_pem.write_to_path(str(bundle))
     (trusted,) = calls(mode, tls_server.base_url, [TOKEN], verify=str(bundle))
     assert isinstance(trusted, ReleveIJ), repr(trusted)
+
+
+def _hang_up(conn: socket.socket, server: Server) -> None:
+    read_request(conn, server)  # then close without a word
+
+
+def _reset_mid_body(conn: socket.socket, server: Server) -> None:
+    if read_request(conn, server) is not None:
+        conn.sendall(response_head(content_type="application/json", content_length=500) + b"{")
+        # Linger on, zero seconds: closing sends a reset, not a graceful end.
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+@pytest.mark.parametrize(
+    ("failure", "expected"),
+    [
+        ("refused", "connection failed (ConnectError)"),
+        ("connect-timeout", "connection failed (ConnectTimeout)"),
+        ("untrusted-certificate", "connection failed (ConnectError)"),
+        ("hang-up", "connection failed (RemoteProtocolError)"),
+        ("reset-mid-body", "connection failed (ReadError)"),
+    ],
+)
+def test_both_clients_name_a_transport_failure_alike(
+    failure: str, expected: str, request: pytest.FixtureRequest
+) -> None:
+    # The async transport's library called all of these ConnectTimeout (httpx-aiohttp 0.2).
+    with contextlib.ExitStack() as stack:
+        if failure == "refused":
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                base_url = f"http://127.0.0.1:{sock.getsockname()[1]}/v1"  # closed: refused
+        elif failure == "connect-timeout":
+            base_url = f"http://127.0.0.1:{request.getfixturevalue('unanswered_port')}/v1"
+        elif failure == "untrusted-certificate":
+            base_url = request.getfixturevalue("tls_server").base_url
+        else:
+            handler = _hang_up if failure == "hang-up" else _reset_mid_body
+            base_url = stack.enter_context(serving(handler)).base_url
+        timeouts = Timeouts(connect=0.3, read=1.0, total=3.0)
+        outcomes = [
+            calls(mode, base_url, [TOKEN], timeouts=timeouts, retry=RetryPolicy.none())[0]
+            for mode in MODES
+        ]
+    assert [(type(o), str(o)) for o in outcomes] == [(ConnectionFailed, expected)] * 2
 
 
 @pytest.mark.parametrize("mode", MODES)
