@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import ssl
 from datetime import date, datetime
 from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
-__all__ = ["DateLike", "check_api_key", "check_base_url", "check_token", "check_window"]
+__all__ = [
+    "DateLike",
+    "check_api_key",
+    "check_base_url",
+    "check_hook",
+    "check_setting",
+    "check_token",
+    "check_window",
+    "tls_context",
+]
 
 DateLike = date | str
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -114,3 +124,32 @@ def check_base_url(base_url: object, *, allow_insecure_http: bool = False) -> st
             "https:// (http is accepted for a loopback host, or with allow_insecure_http=True)"
         )
     return base_url.rstrip("/")
+
+
+def check_setting(name: str, value: object, kind: type | tuple[type, ...]) -> None:
+    """A client setting of the wrong type (None meaning "the default") is a ValueError naming
+    it, not an AttributeError at the first call."""
+    if value is None or isinstance(value, kind):
+        return
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    expected = " or ".join(k.__name__ for k in kinds)
+    raise ValueError(f"{name}: expected {expected}, got {type(value).__name__}")
+
+
+def check_hook(name: str, value: object) -> None:
+    """A hook is a callable or None."""
+    if value is not None and not callable(value):
+        raise ValueError(f"{name}: expected a callable, got {type(value).__name__}")
+
+
+def tls_context(verify: bool | str | ssl.SSLContext) -> bool | ssl.SSLContext:
+    """`verify` as the transports take it: a CA bundle path becomes an SSL context (httpx 0.28
+    deprecates the string form); a path that does not hold one is a ValueError naming it."""
+    check_setting("verify", verify, (bool, str, ssl.SSLContext))
+    if not isinstance(verify, str):
+        return verify
+    try:
+        return ssl.create_default_context(cafile=verify)
+    except (OSError, ssl.SSLError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+    raise ValueError(f"verify: no usable CA bundle at {verify!r} ({reason})")

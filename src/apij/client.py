@@ -27,7 +27,16 @@ from apij._body import ACCEPT_ENCODING, aread_body, read_body
 from apij._deadline_transport import DeadlineTransport, deadline
 from apij._decode import decode
 from apij._drift import DriftLog
-from apij._inputs import DateLike, check_api_key, check_base_url, check_token, check_window
+from apij._inputs import (
+    DateLike,
+    check_api_key,
+    check_base_url,
+    check_hook,
+    check_setting,
+    check_token,
+    check_window,
+    tls_context,
+)
 from apij._log import LOGGER, forget_secret, remember_secret
 from apij.config import (
     DEFAULT_LIMITS,
@@ -134,14 +143,17 @@ class _BaseClient:
             raise ValueError("max_response_bytes: expected a positive int")
         if transport is not None and not isinstance(transport, self._transport_type):
             raise ValueError(f"transport: expected an {self._transport_type.__qualname__}")
+        check_setting("timeouts", timeouts, Timeouts)
+        check_setting("retry", retry, RetryPolicy)
+        check_setting("limits", limits, httpx.Limits)
+        check_hook("on_attempt", on_attempt)
+        check_hook("on_drift", on_drift)
+        verify = tls_context(verify)
         self._max_response_bytes = max_response_bytes
         self._timeouts = timeouts if timeouts is not None else Timeouts()
         self._retry = retry if retry is not None else RetryPolicy()
         self._on_attempt = on_attempt
         self._drift = DriftLog("getPaiementsIJ", on_drift)
-        if isinstance(verify, str):
-            # A CA bundle path: httpx 0.28 deprecates the string form.
-            verify = ssl.create_default_context(cafile=verify)
         self._generated = GeneratedClient(
             base_url=self._base_url,
             headers={

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -142,6 +143,13 @@ def test_same_day_window_is_valid(mock: respx.MockRouter) -> None:
         ({"max_response_bytes": 0}, "max_response_bytes"),
         ({"max_response_bytes": True}, "max_response_bytes"),
         ({"transport": httpx.AsyncHTTPTransport()}, "transport"),
+        ({"timeouts": {"total": 5}}, "timeouts: expected Timeouts, got dict"),
+        ({"retry": 3}, "retry: expected RetryPolicy, got int"),
+        ({"limits": 10}, "limits: expected Limits, got int"),
+        ({"on_attempt": "log"}, "on_attempt: expected a callable, got str"),
+        ({"on_drift": 1}, "on_drift: expected a callable, got int"),
+        ({"verify": 1.5}, "verify: expected bool or str or SSLContext, got float"),
+        ({"verify": "/nonexistent/ca.pem"}, "verify: no usable CA bundle at '/nonexistent/ca.pem'"),
     ],
 )
 def test_bad_client_settings(kwargs: dict[str, Any], argument: str) -> None:
@@ -164,6 +172,13 @@ def test_bad_client_settings(kwargs: dict[str, Any], argument: str) -> None:
 def test_bad_policies(factory: Any, argument: str) -> None:
     with pytest.raises(ValueError, match=argument):
         factory()
+
+
+def test_a_file_that_is_no_ca_bundle_is_named(tmp_path: Path) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("not a certificate")
+    with pytest.raises(ValueError, match=r"verify: no usable CA bundle at '.*ca\.pem' \(.+\)"):
+        ApijClient(KEY, base_url=BASE_URL, verify=str(bundle))
 
 
 def test_the_async_client_wants_an_async_transport() -> None:
