@@ -84,9 +84,19 @@ def _clean(exc: errors.ApijError) -> errors.ApijError:
     return exc.with_traceback(None)
 
 
-def _transport_error(exc: httpx.TransportError, call: _Call) -> errors.ApijError:
+def _transport_error(
+    exc: httpx.TransportError, call: _Call, unresolvable: str | None
+) -> errors.ApijError:
     """The typed error for an httpx transport failure, without chaining it: the httpx exception
-    holds the request, and so the API key and the token."""
+    holds the request, and so the API key and the token. `unresolvable`: the base URL's host
+    if it is a `.invalid` name, which never resolves (RFC 6761)."""
+    if unresolvable is not None and isinstance(exc, httpx.ConnectError):
+        # Not a ConnectionFailed: retrying a name that can never resolve is pointless. This is
+        # the double's default base URL, called without the double.
+        return errors.TransportError(
+            f"transport error: {unresolvable} never resolves (a .invalid name, RFC 6761); "
+            "is the apij_mock fixture (or respx_router) missing?"
+        )
     if isinstance(exc, httpx.TimeoutException) and time.monotonic() >= call.deadline - 1e-3:
         # Its timeout had been cut to the time left: it is the call's deadline that expired.
         return errors.ApijTimeout("total deadline exceeded")
@@ -139,6 +149,8 @@ class _BaseClient:
     ) -> None:
         self._api_key = check_api_key(api_key)
         self._base_url = check_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        host = httpx.URL(self._base_url).host
+        self._unresolvable = host if host.endswith(".invalid") or host == "invalid" else None
         if type(max_response_bytes) is not int or max_response_bytes < 1:
             raise ValueError("max_response_bytes: expected a positive int")
         if transport is not None and not isinstance(transport, self._transport_type):
@@ -354,7 +366,7 @@ class ApijClient(_BaseClient):
                 finally:
                     response.close()
             except httpx.TransportError as exc:
-                failure = _transport_error(exc, call)
+                failure = _transport_error(exc, call, self._unresolvable)
             else:
                 return response, content
         raise failure  # out of the except block: nothing chained
@@ -448,7 +460,7 @@ class AsyncApijClient(_BaseClient):
         except TimeoutError:
             failure = errors.ApijTimeout("total deadline exceeded")
         except httpx.TransportError as exc:
-            failure = _transport_error(exc, call)
+            failure = _transport_error(exc, call, self._unresolvable)
         else:
             return response, content
         raise failure  # out of the except block: nothing chained

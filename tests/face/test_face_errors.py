@@ -26,6 +26,7 @@ from apij import (
     Unauthorized,
     UndocumentedServerError,
     UnexpectedResponse,
+    errors,
 )
 from apij.double import CnamDouble, Fault, respx_router
 from tests.face._face_support import BASE_URL, KEY, PATH, json_response, person
@@ -247,3 +248,36 @@ def test_retry_after_longer_than_accepted_is_not_waited(mock: respx.MockRouter) 
     assert caught.value.retry_after == 3600.0
     assert route.call_count == 1
     assert time.monotonic() - started < 1.0
+
+
+def _unreachable(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("name or service not known", request=request)
+
+
+@pytest.mark.parametrize(
+    ("base_url", "error", "attempts"),
+    [
+        # The double's default host: a `.invalid` name never resolves (RFC 6761), so a call
+        # there without the double is a test that forgot it; said at once, not retried.
+        (BASE_URL, "transport error: apij-double.invalid never resolves", 1),
+        ("https://gateway.example.com/v1", "connection failed (ConnectError)", 3),
+    ],
+)
+def test_a_host_that_never_resolves_is_named_and_not_retried(
+    base_url: str, error: str, attempts: int
+) -> None:
+    seen: list[object] = []
+    policy = RetryPolicy(max_attempts=3, backoff=0.001, max_backoff=0.001)
+    with (
+        ApijClient(
+            KEY,
+            base_url=base_url,
+            transport=httpx.MockTransport(_unreachable),
+            retry=policy,
+            on_attempt=seen.append,
+        ) as client,
+        pytest.raises(errors.TransportError) as caught,
+    ):
+        client.paiements("tok", **WINDOW)
+    assert str(caught.value).startswith(error)
+    assert len(seen) == attempts

@@ -46,12 +46,13 @@ def test_other_hosts_are_refused(apij_mock: ApijMock) -> None:
 
 def test_forgetting_the_fixture_fails_at_once() -> None:
     # No apij_mock: the double's default URL is on a `.invalid` host, which never resolves.
-    no_retry = RetryPolicy(max_attempts=1)
+    attempts: list[object] = []
     with (
-        ApijClient(SANDBOX_API_KEY, base_url=SANDBOX_BASE_URL, retry=no_retry) as cnam,
-        pytest.raises(errors.ConnectionFailed),
+        ApijClient(SANDBOX_API_KEY, base_url=SANDBOX_BASE_URL, on_attempt=attempts.append) as cnam,
+        pytest.raises(errors.TransportError, match="apij_mock fixture"),
     ):
         net_paid(cnam, "sbx-fc-maladie-5b0e7c21a94d", JANUARY, JUNE)
+    assert len(attempts) == 1  # not retried: the name can never resolve
 
 
 def test_an_async_web_backend_gets_its_users_statements(apij_mock: ApijMock) -> None:
