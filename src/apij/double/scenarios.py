@@ -148,7 +148,7 @@ _PEOPLE: Final = (
     Person(
         name="instable",
         token="sbx-fc-instable-5f9b1d3a7c20",
-        description="The first two calls get 503 with Retry-After, then the sickness answer",
+        description="The first two calls get 503 with Retry-After, then its own sickness lines",
         arrets=(_arret(MALADIE, "2025-03-01", "2025-03-31", "5998.78"),),
         faults=(Fault.UNAVAILABLE, Fault.UNAVAILABLE),
         identite=_identite("Ilan", "Instable", "1982-06-06", "male"),
