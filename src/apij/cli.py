@@ -288,11 +288,12 @@ def sandbox(
 ) -> None:
     """Serve the CNAM double over HTTP (prints its base URL and tokens once listening)."""
     from apij._serving import CannotListen
-    from apij.double.sandbox import serve
 
     try:
+        from apij.double.sandbox import serve  # the double needs respx
+
         serve(host=host, port=port)
-    except ImportError:  # uvicorn is imported when the server is built
+    except ImportError:  # and uvicorn is imported when the server is built
         _fail("the sandbox needs the double's extras (pip install 'apij[double]')", EXIT_USAGE)
     except CannotListen as exc:
         _fail(str(exc), EXIT_CANNOT_LISTEN)

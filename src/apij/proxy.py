@@ -365,9 +365,9 @@ def serve(
         )
         app = ValidatingProxy(upstream, JsonLinesReport(out))
         sock = stack.enter_context(listen(host, port))
-        bound = sock.getsockname()[1]
-        announce(local_url(host, bound, app.base_path))
-        _server(app, sock).run(sockets=[sock])
+        server = _server(app, sock)  # imports uvicorn: a missing extra is said before the banner
+        announce(local_url(host, sock.getsockname()[1], app.base_path))
+        server.run(sockets=[sock])
 
 
 def _stdout() -> IO[str]:

@@ -215,19 +215,24 @@ def test_sandbox_serves_the_double(monkeypatch: pytest.MonkeyPatch) -> None:
         # `apij.double` imports respx: without it, the package itself cannot be imported.
         (["paiements", "--debut", "2025-01-01", "--fin", "2025-06-30"], ("respx", "apij.double")),
         (["sandbox", "--port", "1"], ("uvicorn",)),
+        (["sandbox", "--port", "1"], ("respx", "apij.double", "apij.double.sandbox")),
+        (["proxy", "--upstream", "http://127.0.0.1:9/v1", "--port", "0"], ("uvicorn",)),
     ],
-    ids=["paiements-without-respx", "sandbox-without-uvicorn"],
+    ids=[
+        "paiements-without-respx",
+        "sandbox-without-uvicorn",
+        "sandbox-without-respx",
+        "proxy-without-uvicorn",
+    ],
 )
-def test_missing_double_extra_is_a_one_line_usage_error(
+def test_missing_extra_is_a_one_line_usage_error(
     monkeypatch: pytest.MonkeyPatch, command: list[str], hidden: tuple[str, ...]
 ) -> None:
-    # As installed without the `double` extra: the dependency cannot be imported.
+    # As installed without the extra: the dependency cannot be imported.
     for module in hidden:
         monkeypatch.setitem(sys.modules, module, None)
-    result = invoke(*command)
-    assert result.exit_code == 2
-    assert "pip install 'apij[double]'" in result.output
-    assert "Traceback" not in result.output
+    extra = "proxy" if command[0] == "proxy" else "double"
+    assert_one_line_error(invoke(*command), 2, f"pip install 'apij[{extra}]'")
 
 
 def test_default_retries_print_nothing_but_the_statement() -> None:

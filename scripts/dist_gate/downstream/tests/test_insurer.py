@@ -10,7 +10,7 @@ import httpx
 import pytest
 from insurer import net_paid
 
-from apij import ApijClient, AsyncApijClient, RetryPolicy, TokenRejected, errors
+from apij import ApijClient, AsyncApijClient, TokenRejected, errors
 from apij.double import SANDBOX_API_KEY, SANDBOX_BASE_URL, ApijMock
 
 JANUARY, JUNE = date(2025, 1, 1), date(2025, 6, 30)
