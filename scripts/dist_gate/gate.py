@@ -349,6 +349,30 @@ def check_fixture_without_the_double(env: Env, folder: Path) -> None:
     expect(hint in out and "Traceback" not in out, f"no install hint:\n{_tail(out)}")
 
 
+def check_cli_without_the_double(env: Env, folder: Path, artifacts: Artifacts) -> None:
+    """`apij[cli]` alone: the commands that need the double or a server say which extra, in
+    one line (exit 2), never a traceback."""
+    wheel = f"apij[cli] @ {artifacts.wheel.as_uri()}"
+    run([UV, "pip", "install", "--quiet", "--python", env.python, wheel], cwd=folder)
+    commands = {
+        "double": [
+            ["paiements", "--debut", "2025-01-01", "--fin", "2025-06-30"],
+            ["scenarios"],
+            ["sandbox", "--port", "0"],
+        ],
+        "proxy": [["proxy", "--upstream", "http://127.0.0.1:9/v1", "--port", "0"]],
+    }
+    for extra, argvs in commands.items():
+        for argv in argvs:
+            said = run([env.apij, *argv], cwd=folder, env=env.environ(), expect=2)
+            lines = said.stderr.strip().splitlines()
+            hint = f"pip install 'apij[{extra}]'"
+            expect(
+                said.stdout == "" and len(lines) == 1 and hint in lines[0],
+                f"`apij {' '.join(argv)}` without the {extra} extra:\n{_tail(said.stderr)}",
+            )
+
+
 # --- the ends --------------------------------------------------------------------------------
 
 
@@ -361,6 +385,8 @@ def runtime_end(report: Report, folder: Path, artifacts: Artifacts) -> None:
     print(f"     runtime: {', '.join(sorted(set(env.installed()) - {'apij'}))}")
     with report.check("runtime: `apij_mock` without the double extra names it in one line"):
         check_fixture_without_the_double(env, folder)
+    with report.check("cli only: commands needing another extra name it in one line"):
+        check_cli_without_the_double(env, folder, artifacts)
 
 
 def full_end(
