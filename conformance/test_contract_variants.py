@@ -3,9 +3,10 @@ runs) and the face probe, each in a copy of the project.
 
 Part of `make mutations`. The variants are the documents a maintainer will meet: CNAM's house
 style (conformance/upstream/house-style.yaml), its Swagger 2.0 past, a 3.1 document equal in
-meaning to the current upstream, an additive change, a breaking change, a broken document; and
-a control proving the face probe can fail (the house style with an overlay that documents no
-error). The table goes to the terminal and to reports/contract-variants.md.
+meaning to the current upstream, an additive change, a breaking change, a renamed operation (which
+the face could no longer import: refused), a broken document; and a control proving the face
+probe can fail (the house style with an overlay that documents no error response). The table
+goes to the terminal and to reports/contract-variants.md.
 """
 
 from __future__ import annotations
@@ -144,6 +145,12 @@ def breaking(spec: Spec) -> Spec:
     return spec
 
 
+def renamed_operation(spec: Spec) -> Spec:
+    """The face's operation under another operationId: the generated module is renamed."""
+    _operation(spec)["operationId"] = "recupererPaiements"
+    return spec
+
+
 def broken(spec: Spec) -> Spec:
     """A reference to a schema the document does not have."""
     operation_schemas = (spec.get("components") or {}).get("schemas") or {}
@@ -155,10 +162,13 @@ def broken(spec: Spec) -> Spec:
 
 
 def _overlay_without_errors(project: Path) -> None:
-    """The control: an overlay that only makes the house style generable (media type, security)."""
+    """The control: an overlay that makes the house style generable (media type, security) and
+    keeps the error schema the face imports, but documents no error response."""
     overlay = parse_document((project / relative(OVERLAY)).read_text(encoding="utf-8"))
     overlay["actions"] = [
-        a for a in overlay["actions"] if str(a["x-name"]).startswith(("json-", "security-"))
+        a
+        for a in overlay["actions"]
+        if str(a["x-name"]).startswith(("json-", "security-", "error-schema"))
     ]
     (project / relative(OVERLAY)).write_text(dump_document(overlay), encoding="utf-8")
     subprocess.run(
@@ -236,6 +246,13 @@ VARIANTS = (
         gate_green=False,
         # The double still answers the old field: the face refuses its statements.
         probe_ok=False,
+    ),
+    Variant(
+        "renamed-operation",
+        "the face's operation renamed (operationId)",
+        _json(renamed_operation),
+        accepted=False,
+        mentions=("lacks a name the face imports", "get_paiements_ij", "overlay action"),
     ),
     Variant(
         "broken",

@@ -19,6 +19,7 @@ import argparse
 import datetime
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -40,6 +41,7 @@ from scripts.project import (
     PROVENANCE,
     PUBLIC_SURFACE,
     PYPROJECT,
+    ROOT,
     UPSTREAM,
     UPSTREAM_URL,
     load_provenance,
@@ -154,6 +156,22 @@ def _vendor(raw: bytes, label: str, applied: Applied) -> None:
     regenerate.generate(GENERATED, versions, applied.document)
 
 
+def face_import_failure() -> str | None:
+    """Why the face cannot be imported with the generated client as it now is, or None.
+
+    Asked of a fresh interpreter: this one has the previous client loaded."""
+    probe = subprocess.run(
+        [sys.executable, "-c", "import apij"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if probe.returncode == 0:
+        return None
+    return (probe.stderr.strip().splitlines() or [f"exit {probe.returncode}"])[-1]
+
+
 def update(path: str | None) -> list[str]:
     label, raw = read_source(path)
     try:
@@ -175,6 +193,17 @@ def update(path: str | None) -> list[str]:
             # All or nothing: the previous upstream, provenance and generated tree come back.
             snapshot.restore()
             raise Refused(f"the generator refused the effective document:\n{exc}") from exc
+        failure = face_import_failure()
+        if failure is not None:
+            # Accepted, the face (and these tools, which read the contract through it) would no
+            # longer import: nothing could be run to fix it but a checkout.
+            snapshot.restore()
+            raise Refused(
+                "the regenerated client lacks a name the face imports:\n"
+                f"{failure}\n"
+                "Keep the name with an overlay action (a renamed operationId or schema: name it "
+                "back), or change the face along with the document."
+            )
         contract = [str(change) for change in diff(previous.document, applied.document)]
         api = api_report(snapshot.generated, GENERATED)
         surface = update_public_surface(GENERATED)
