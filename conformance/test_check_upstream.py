@@ -7,6 +7,7 @@ import json
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ import yaml
 from scripts import check_upstream
 from scripts.check_upstream import EXIT_CHANGED, EXIT_UNCHANGED
 from scripts.project import ROOT, UPDATE_SPEC_PARTS, UPSTREAM
-from scripts.update_spec import EXIT_REFUSED, EXIT_UNREACHABLE
+from scripts.update_spec import EXIT_NOT_SERVED, EXIT_REFUSED, EXIT_UNREACHABLE
 
 
 def fingerprint() -> dict[str, str]:
@@ -81,3 +82,27 @@ def test_no_network_is_said_in_one_line_with_its_own_code(
     monkeypatch.setenv("APIJ_UPSTREAM_URL", f"http://127.0.0.1:{port}/apij")
     assert check_upstream.check(None) == EXIT_UNREACHABLE
     assert capsys.readouterr().err.startswith("check-upstream: cannot reach the upstream spec at")
+
+
+def test_an_upstream_without_the_document_is_not_called_unreachable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # SwaggerHub answering 404 (unpublished) or 403 (private): reached, but no document.
+    def answer(conn: socket.socket) -> None:
+        with conn:
+            conn.recv(65536)
+            conn.sendall(not_found)
+
+    not_found = b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        thread = threading.Thread(target=lambda: answer(server.accept()[0]), daemon=True)
+        thread.start()
+        monkeypatch.setenv("APIJ_UPSTREAM_URL", f"http://127.0.0.1:{port}/apij")
+        assert check_upstream.check(None) == EXIT_NOT_SERVED
+        thread.join(timeout=5)
+    said = capsys.readouterr().err
+    assert said.startswith(
+        f"check-upstream: the upstream answered 404 Not Found at http://127.0.0.1:{port}/apij"
+    )

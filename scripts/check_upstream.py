@@ -7,7 +7,8 @@ one. The same bytes: exit 0. Otherwise update-spec runs on a throwaway copy of t
 its report is printed (contract changes, overlay staleness, Python API changes, the version bump
 that follows); the project itself is never touched. Exit codes: 0 unchanged, 1 changed (the
 report says how; `make update-spec` brings it in), 3 the upstream cannot be reached (no network:
-said in one line), 4 the new document would be refused (update-spec's refusal is printed).
+said in one line), 4 the new document would be refused (update-spec's refusal is printed), 5 the
+upstream answers without the document (an HTTP error status: said in one line).
 """
 
 from __future__ import annotations

@@ -60,6 +60,7 @@ from scripts.python_api import (
 
 EXIT_UNREACHABLE = 3
 EXIT_REFUSED = 4
+EXIT_NOT_SERVED = 5  # the upstream answered, without the document (404, 403...)
 
 
 class Refused(Exception):
@@ -81,13 +82,19 @@ def read_source(path: str | None) -> tuple[str, bytes]:
     url = os.environ.get("APIJ_UPSTREAM_URL", UPSTREAM_URL)
     try:
         response = httpx.get(url, timeout=20.0, follow_redirects=True)
-        response.raise_for_status()
     except httpx.HTTPError as exc:
         raise Refused(
             f"cannot reach the upstream spec at {url} ({type(exc).__name__}: {exc}).\n"
             "Download it elsewhere and run `make update-spec SPEC=<file>`.",
             EXIT_UNREACHABLE,
         ) from exc
+    if response.is_error:
+        raise Refused(
+            f"the upstream answered {response.status_code} {response.reason_phrase} at {url}: "
+            "the document is not served there (unpublished, private, or moved).\n"
+            "Download it elsewhere and run `make update-spec SPEC=<file>`.",
+            EXIT_NOT_SERVED,
+        )
     return url, response.content
 
 
