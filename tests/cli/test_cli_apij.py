@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import socket
@@ -19,6 +20,7 @@ import respx
 from typer.testing import CliRunner
 
 from apij import ApijClient, _contract, openapi
+from apij._contract import OPERATION_ID
 from apij._serving import local_url
 from apij.cli import app
 from apij.double import (
@@ -377,12 +379,14 @@ def test_a_hostile_retry_after_is_still_a_rate_limit(gateway: respx.MockRouter, 
 
 @pytest.fixture
 def broken_contract(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The embedded contract with its body schema's reference pointing nowhere."""
-    document = openapi.effective().document
-    broken = {
-        **document,
-        "components": {**document["components"], "schemas": {}},  # every schema $ref dangles
-    }
+    """The embedded contract with its success body's schema a reference to nothing."""
+    contract = openapi.effective()
+    operation = contract.operation(OPERATION_ID)
+    broken = copy.deepcopy(dict(contract.document))
+    raw = openapi.referenced(broken, broken["paths"][operation.path])[operation.method.lower()]
+    success = next(str(r.status) for r in operation.responses if r.status and r.status < 300)
+    for media in openapi.referenced(broken, raw["responses"][success])["content"].values():
+        media["schema"] = {"$ref": "#/components/schemas/Absent"}
     monkeypatch.setattr(_contract, "effective", lambda: openapi.read(broken))
     _contract.contract.cache_clear()
     yield
@@ -396,5 +400,5 @@ def test_an_uncompilable_contract_is_one_line_on_stderr() -> None:
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("apij: error: dangling $ref '#/components/schemas/")
+    assert lines[0].startswith("apij: error: dangling $ref '#/components/schemas/Absent'")
     assert "Traceback" not in result.output

@@ -23,7 +23,8 @@ from apij import (
     UnexpectedResponse,
     _contract,
 )
-from apij.openapi import effective, read
+from apij._contract import OPERATION_ID
+from apij.openapi import effective, read, referenced
 from tests.face._face_support import BASE_URL, FAST_RETRY, KEY, body, json_response
 
 TOKEN = "fc-drift-token-0001"
@@ -118,24 +119,16 @@ def enum_in_success_body(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def _line_schema(document: dict[str, Any]) -> dict[str, Any]:
-    """The payment line's schema, wherever the contract defines it (followed by its $ref)."""
-    operation = effective().operation("getPaiementsIJ")
-    for path_item in document["paths"].values():
-        raw = path_item.get(operation.method.lower())
-        if raw and raw.get("operationId") == "getPaiementsIJ":
-            content = next(iter(raw["responses"]["200"]["content"].values()))
-            schema = _follow(document, content["schema"])
-            return _follow(document, _follow(document, schema["properties"]["paiements"])["items"])
-    raise AssertionError("no success schema")
-
-
-def _follow(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        target: Any = document
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
+    """The payment line's schema in `document`, wherever the contract defines it: the raw
+    object (its references followed), to edit in place."""
+    operation = effective().operation(OPERATION_ID)
+    raw = referenced(document, document["paths"][operation.path])[operation.method.lower()]
+    success = next(str(r.status) for r in operation.responses if r.status and r.status < 300)
+    response = referenced(document, raw["responses"][success])
+    schema = referenced(document, next(iter(response["content"].values()))["schema"])
+    lines = referenced(document, schema["properties"]["paiements"])
+    line: dict[str, Any] = referenced(document, lines["items"])
+    return line
 
 
 @pytest.mark.usefixtures("enum_in_success_body")
