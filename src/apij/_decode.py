@@ -128,18 +128,27 @@ def _releve(doc: dict[str, Any]) -> ReleveIJ:
     return ReleveIJ(iso(doc["date_debut"]), iso(doc["date_fin"]), tuple(lignes))
 
 
+def _on_time(deadline: float, status: int) -> None:
+    if time.monotonic() > deadline:
+        raise errors.ApijTimeout("total deadline exceeded", status=status)
+
+
 def decode(
     status: int,
     headers: httpx.Headers,
     content: bytes,
     secrets: Iterable[str],
     drift: DriftSink = _no_drift,
+    deadline: float = math.inf,
 ) -> ReleveIJ:
     """The statement in a 200 response, or raise the typed error the response stands for.
 
     What the contract allows without describing it (drift) goes to `drift`, and the response
-    is used all the same.
+    is used all the same. Past `deadline` (monotonic time), `ApijTimeout`: checked before each
+    step (parsing, judging, building the statement), so the call overruns it by one step at
+    most, whose time grows with the body (bounded by max_response_bytes).
     """
+    _on_time(deadline, status)
     compiled = contract()
     if status not in compiled.statuses:
         drift("undocumented_status", "$.status", status)
@@ -152,9 +161,11 @@ def decode(
         if body is None:
             raise _unexpected(status, "no body schema in the contract")
         doc = _document(status, headers, content, body)
+        _on_time(deadline, status)
         where = _judge(status, doc, body, compiled.relaxed_bodies.get(status), drift)
         if where is not None:
             raise _unexpected(status, f"body violates the contract at {where}")
+        _on_time(deadline, status)
         return _releve(doc)
     raise _error(status, headers, content, secrets, drift)
 

@@ -262,10 +262,8 @@ class _BaseClient:
 
     def _judge(self, call: _Call, response: httpx.Response, content: bytes) -> ReleveIJ:
         call.status = response.status_code
-        if time.monotonic() > call.deadline:
-            raise errors.ApijTimeout("total deadline exceeded", status=call.status)
         secrets = (self._api_key, call.token)
-        return decode(call.status, response.headers, content, secrets, self._drift)
+        return decode(call.status, response.headers, content, secrets, self._drift, call.deadline)
 
     def _before_sleep(self, state: tenacity.RetryCallState) -> None:
         # The attempt function's first argument is the call.

@@ -16,6 +16,7 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 
 from apij import (
@@ -27,7 +28,7 @@ from apij import (
     Timeouts,
     UnexpectedResponse,
 )
-from tests.face._face_support import outcome_in
+from tests.face._face_support import BASE_URL, body, outcome_in
 from tests.face._loopback import OK_BODY, Server, read_request, response_head, send_slowly, serving
 
 MODES = ["sync", "async"]
@@ -86,6 +87,28 @@ def test_a_trickled_body_ends_at_the_deadline(mode: str) -> None:
         outcome, elapsed = call(mode, server.base_url, timeouts=TRICKLE)
     assert isinstance(outcome, ApijTimeout), repr(outcome)
     assert elapsed < TRICKLE.total + SLACK, f"the call lasted {elapsed:.2f} s"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_decoding_a_huge_statement_stops_at_the_deadline(mode: str) -> None:
+    # A partner who raised max_response_bytes gets 11 MiB at once: reading is instant, parsing
+    # and judging take a few tenths of a second, the deadline is 50 ms away. Checked between
+    # the steps, the call ends with the first step past the deadline, not with the statement.
+    huge = body(*("32.87", "28.53", "2.30") * 100_000)
+    assert len(huge) > 11 * MiB
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=huge, headers={"content-type": "application/json"})
+
+    transport = httpx.MockTransport(answer)
+    outcome, _ = call(
+        mode,
+        BASE_URL,
+        transport=transport,
+        max_response_bytes=64 * MiB,
+        timeouts=Timeouts(total=0.05),
+    )
+    assert isinstance(outcome, ApijTimeout), type(outcome).__name__
 
 
 @pytest.fixture(scope="module")
