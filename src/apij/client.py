@@ -149,8 +149,6 @@ class _BaseClient:
     ) -> None:
         self._api_key = check_api_key(api_key)
         self._base_url = check_base_url(base_url, allow_insecure_http=allow_insecure_http)
-        host = httpx.URL(self._base_url).host
-        self._unresolvable = host if host.endswith(".invalid") or host == "invalid" else None
         if type(max_response_bytes) is not int or max_response_bytes < 1:
             raise ValueError("max_response_bytes: expected a positive int")
         if transport is not None and not isinstance(transport, self._transport_type):
@@ -161,6 +159,13 @@ class _BaseClient:
         check_hook("on_attempt", on_attempt)
         check_hook("on_drift", on_drift)
         verify = tls_context(verify)
+        # The default transport resolves names and opens sockets for real; None with the
+        # caller's own transport.
+        self._default = (
+            self._default_transport(verify, limits or DEFAULT_LIMITS) if transport is None else None
+        )
+        host = httpx.URL(self._base_url).host
+        self._invalid_host = host if host.endswith(".invalid") or host == "invalid" else None
         self._max_response_bytes = max_response_bytes
         self._timeouts = timeouts if timeouts is not None else Timeouts()
         self._retry = retry if retry is not None else RetryPolicy()
@@ -179,10 +184,7 @@ class _BaseClient:
             follow_redirects=False,  # a redirect would carry the credentials elsewhere
             raise_on_unexpected_status=False,
             # trust_env=False: no proxy from the environment (the default transports say why).
-            httpx_args={
-                "transport": transport or self._default_transport(verify, limits or DEFAULT_LIMITS),
-                "trust_env": False,
-            },
+            httpx_args={"transport": transport or self._default, "trust_env": False},
         )
         self._retrying_arguments: dict[str, Any] = {
             **_retry.tenacity_arguments(self._retry, self._timeouts.total),
@@ -248,6 +250,11 @@ class _BaseClient:
             headers={"Authorization": f"Bearer {call.token}"},
             timeout=self._attempt_timeout(left),
         )
+
+    def _never_resolves(self, transport: object) -> str | None:
+        """The base URL's host, if it is a `.invalid` name (RFC 6761) and `transport` the default
+        one, which resolves names for real (a mock answering that host is the double)."""
+        return self._invalid_host if transport is self._default else None
 
     def _transport(self, request: httpx.Request) -> Any:
         """The transport the client sends `request` through.
@@ -357,14 +364,15 @@ class ApijClient(_BaseClient):
         """Send and read the body, every socket operation ending by the call's deadline."""
         request = self._request(call)
         with deadline(call.deadline):
+            transport = self._transport(request)
             try:
-                response = self._transport(request).handle_request(request)
+                response = transport.handle_request(request)
                 try:
                     content = read_body(response, self._max_response_bytes, call.deadline)
                 finally:
                     response.close()
             except httpx.TransportError as exc:
-                failure = _transport_error(exc, call, self._unresolvable)
+                failure = _transport_error(exc, call, self._never_resolves(transport))
             else:
                 return response, content
         raise failure  # out of the except block: nothing chained
@@ -448,9 +456,10 @@ class AsyncApijClient(_BaseClient):
         """Send and read the body; the call's deadline cancels whatever is still waiting."""
         request = self._request(call)
         failure: errors.ApijError
+        transport = self._transport(request)
         try:
             with anyio.fail_after(call.time_left()):
-                response = await self._transport(request).handle_async_request(request)
+                response = await transport.handle_async_request(request)
                 try:
                     content = await aread_body(response, self._max_response_bytes, call.deadline)
                 finally:
@@ -458,7 +467,7 @@ class AsyncApijClient(_BaseClient):
         except TimeoutError:
             failure = errors.ApijTimeout("total deadline exceeded")
         except httpx.TransportError as exc:
-            failure = _transport_error(exc, call, self._unresolvable)
+            failure = _transport_error(exc, call, self._never_resolves(transport))
         else:
             return response, content
         raise failure  # out of the except block: nothing chained

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import email.utils
 import pickle
+import socket
 import time
 from datetime import UTC, datetime, timedelta
+from typing import NoReturn
 
 import httpx
 import pytest
@@ -29,7 +31,7 @@ from apij import (
     errors,
 )
 from apij.double import CnamDouble, Fault, respx_router
-from tests.face._face_support import BASE_URL, KEY, PATH, json_response, person
+from tests.face._face_support import BASE_URL, KEY, PATH, json_response, outcome_in, person
 
 WINDOW = {"date_debut": "2025-01-01", "date_fin": "2025-06-30"}
 
@@ -250,34 +252,35 @@ def test_retry_after_longer_than_accepted_is_not_waited(mock: respx.MockRouter) 
     assert time.monotonic() - started < 1.0
 
 
-def _unreachable(request: httpx.Request) -> httpx.Response:
-    raise httpx.ConnectError("name or service not known", request=request)
+@pytest.fixture
+def no_name_resolves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every name lookup fails, as a resolver answering NXDOMAIN would (and nothing is sent)."""
+
+    def nxdomain(*args: object, **kwargs: object) -> NoReturn:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", nxdomain)
 
 
+@pytest.mark.usefixtures("no_name_resolves")
+@pytest.mark.parametrize("mode", ["sync", "async"])
 @pytest.mark.parametrize(
     ("base_url", "error", "attempts"),
     [
         # The double's default host: a `.invalid` name never resolves (RFC 6761), so a call
-        # there without the double is a test that forgot it; said at once, not retried.
+        # there through the real transport is a test that forgot the double: said at once.
         (BASE_URL, "transport error: apij-double.invalid never resolves", 1),
+        # Any other name may resolve again in a moment: retried.
         ("https://gateway.example.com/v1", "connection failed (ConnectError)", 3),
     ],
+    ids=["invalid-name", "other-name"],
 )
 def test_a_host_that_never_resolves_is_named_and_not_retried(
-    base_url: str, error: str, attempts: int
+    mode: str, base_url: str, error: str, attempts: int
 ) -> None:
     seen: list[object] = []
     policy = RetryPolicy(max_attempts=3, backoff=0.001, max_backoff=0.001)
-    with (
-        ApijClient(
-            KEY,
-            base_url=base_url,
-            transport=httpx.MockTransport(_unreachable),
-            retry=policy,
-            on_attempt=seen.append,
-        ) as client,
-        pytest.raises(errors.TransportError) as caught,
-    ):
-        client.paiements("tok", **WINDOW)
-    assert str(caught.value).startswith(error)
+    outcome = outcome_in(mode, base_url, KEY, "tok", WINDOW, retry=policy, on_attempt=seen.append)
+    assert isinstance(outcome, errors.TransportError), repr(outcome)
+    assert str(outcome).startswith(error)
     assert len(seen) == attempts
