@@ -281,9 +281,6 @@ def main(reports: Path = REPORTS) -> int:
     from apij.proxy import running as proxy
 
     junit, exchanges_path = reports / JUNIT.name, reports / EXCHANGES.name
-    # schemathesis's negative cases include requests the server's HTTP parser refuses; uvicorn
-    # warns about each on stderr: noise here.
-    logging.getLogger("uvicorn.error").setLevel(logging.ERROR)
     try:
         with target() as where, tempfile.TemporaryDirectory(prefix="apij-live-") as scratch:
             rate = (
@@ -303,6 +300,10 @@ def main(reports: Path = REPORTS) -> int:
                     honour_retry_after=True,
                 ) as url,
             ):
+                # schemathesis's negative cases include requests the servers' HTTP parser
+                # refuses; uvicorn warns about each on stderr: noise here. Set once the servers
+                # are built (building one configures uvicorn's loggers).
+                logging.getLogger("uvicorn.error").setLevel(logging.ERROR)
                 run = run_schemathesis(url, where, Path(scratch))
             seconds = time.monotonic() - started
     except Incomplete as exc:
