@@ -26,6 +26,7 @@ from conformance._mutations import CATALOGUE, Mutation, NotApplicable
 from conformance._project_copy import GateRun, copy_project, run_gate, update_spec
 from scripts.documents import dump_document, parse_document
 from scripts.project import REPORTS, UPSTREAM, relative
+from scripts.update_spec import EXIT_REFUSED
 
 pytestmark = pytest.mark.mutations
 
@@ -131,7 +132,7 @@ def _verdict(failed: bool) -> str:
 
 
 def _row(mutation: Mutation, o: Outcome) -> list[str]:
-    expected = ", ".join(sorted(mutation.after)) or "pass"
+    expected = "refused" if mutation.refused else ", ".join(sorted(mutation.after)) or "pass"
     if o.skipped:
         return [mutation.name, "skipped", f"not applicable: {o.skipped}", "-", expected, "0.0"]
     assert o.stale is not None
@@ -175,7 +176,7 @@ def _report(results: dict[str, Outcome], seconds: float) -> list[str]:
 
 def test_catalogue_is_large_enough_and_has_controls() -> None:
     real = [m for m in CATALOGUE if m.stale_fails]
-    controls = [m for m in CATALOGUE if not m.after]
+    controls = [m for m in CATALOGUE if not m.after and not m.refused]
     assert len(real) >= 12
     assert {"unchanged", "add-optional-response-field"} <= {m.name for m in controls}
 
@@ -195,6 +196,10 @@ def test_gate_verdicts_match_the_catalogue(
     if mutation.stale_fails:
         # Both cheap checks must see a stale client: the hash and the regeneration.
         assert {"provenance", "drift"} <= outcome.stale.checks, outcome.stale.failures
+    if mutation.refused:
+        assert outcome.update_exit == EXIT_REFUSED, outcome.update_report
+        assert "lacks a name the face imports" in outcome.update_report, outcome.update_report
+        return
     assert outcome.after is not None, f"update-spec refused the mutation:\n{outcome.update_report}"
     for words in mutation.report_mentions:
         assert words in outcome.update_report, outcome.update_report
