@@ -49,15 +49,19 @@ def _as_httpx_names_it(exc: httpx.TransportError) -> httpx.TransportError:
     library calls ConnectTimeout what is none; the class name only in the message."""
     cause = exc.__cause__
     name = type(cause).__name__
+    better: httpx.TransportError
     if isinstance(cause, aiohttp.ServerTimeoutError):
         return exc  # a timeout indeed: ConnectTimeout or ReadTimeout, as mapped
     if isinstance(cause, aiohttp.ClientConnectorError):  # refused, DNS, TLS
-        return httpx.ConnectError(f"cannot connect ({name})")
-    if isinstance(cause, aiohttp.ServerDisconnectedError):
-        return httpx.RemoteProtocolError("server disconnected without sending a response")
-    if isinstance(cause, aiohttp.ClientOSError):  # reset while sending or reading
-        return httpx.ReadError(f"connection lost ({name})")
-    return exc
+        better = httpx.ConnectError(f"cannot connect ({name})")
+    elif isinstance(cause, aiohttp.ServerDisconnectedError):
+        better = httpx.RemoteProtocolError("server disconnected without sending a response")
+    elif isinstance(cause, aiohttp.ClientOSError):  # reset while sending or reading
+        better = httpx.ReadError(f"connection lost ({name})")
+    else:
+        return exc
+    better.__cause__ = cause  # what happened below (a failed name lookup...), as httpx keeps it
+    return better
 
 
 class _Body(httpx.AsyncByteStream):

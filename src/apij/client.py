@@ -8,6 +8,7 @@ The sync and async clients share everything but the send-and-retry loop.
 
 from __future__ import annotations
 
+import socket
 import ssl
 import time
 from dataclasses import dataclass, field
@@ -84,17 +85,32 @@ def _clean(exc: errors.ApijError) -> errors.ApijError:
     return exc.with_traceback(None)
 
 
+def _name_lookup_failed(exc: BaseException) -> bool:
+    """Whether `exc` comes from a failed name lookup (a `socket.gaierror` among its causes)."""
+    seen: list[BaseException] = []
+    todo: list[BaseException] = [exc]
+    while todo:
+        current = todo.pop()
+        if any(current is s for s in seen):
+            continue  # chains may loop
+        if isinstance(current, socket.gaierror):
+            return True
+        seen.append(current)
+        todo += [e for e in (current.__cause__, current.__context__) if e is not None]
+    return False
+
+
 def _transport_error(
-    exc: httpx.TransportError, call: _Call, unresolvable: str | None
+    exc: httpx.TransportError, call: _Call, invalid_host: str | None
 ) -> errors.ApijError:
     """The typed error for an httpx transport failure, without chaining it: the httpx exception
-    holds the request, and so the API key and the token. `unresolvable`: the base URL's host
+    holds the request, and so the API key and the token. `invalid_host`: the base URL's host
     if it is a `.invalid` name, which never resolves (RFC 6761)."""
-    if unresolvable is not None and isinstance(exc, httpx.ConnectError):
+    if invalid_host is not None and _name_lookup_failed(exc):
         # Not a ConnectionFailed: retrying a name that can never resolve is pointless. This is
         # the double's default base URL, called without the double.
         return errors.TransportError(
-            f"transport error: {unresolvable} never resolves (a .invalid name, RFC 6761); "
+            f"transport error: {invalid_host} never resolves (a .invalid name, RFC 6761); "
             "is the apij_mock fixture (or respx_router) missing?"
         )
     if isinstance(exc, httpx.TimeoutException) and time.monotonic() >= call.deadline - 1e-3:
@@ -159,11 +175,6 @@ class _BaseClient:
         check_hook("on_attempt", on_attempt)
         check_hook("on_drift", on_drift)
         verify = tls_context(verify)
-        # The default transport resolves names and opens sockets for real; None with the
-        # caller's own transport.
-        self._default = (
-            self._default_transport(verify, limits or DEFAULT_LIMITS) if transport is None else None
-        )
         host = httpx.URL(self._base_url).host
         self._invalid_host = host if host.endswith(".invalid") or host == "invalid" else None
         self._max_response_bytes = max_response_bytes
@@ -184,7 +195,10 @@ class _BaseClient:
             follow_redirects=False,  # a redirect would carry the credentials elsewhere
             raise_on_unexpected_status=False,
             # trust_env=False: no proxy from the environment (the default transports say why).
-            httpx_args={"transport": transport or self._default, "trust_env": False},
+            httpx_args={
+                "transport": transport or self._default_transport(verify, limits or DEFAULT_LIMITS),
+                "trust_env": False,
+            },
         )
         self._retrying_arguments: dict[str, Any] = {
             **_retry.tenacity_arguments(self._retry, self._timeouts.total),
@@ -250,11 +264,6 @@ class _BaseClient:
             headers={"Authorization": f"Bearer {call.token}"},
             timeout=self._attempt_timeout(left),
         )
-
-    def _never_resolves(self, transport: object) -> str | None:
-        """The base URL's host, if it is a `.invalid` name (RFC 6761) and `transport` the default
-        one, which resolves names for real (a mock answering that host is the double)."""
-        return self._invalid_host if transport is self._default else None
 
     def _transport(self, request: httpx.Request) -> Any:
         """The transport the client sends `request` through.
@@ -372,7 +381,7 @@ class ApijClient(_BaseClient):
                 finally:
                     response.close()
             except httpx.TransportError as exc:
-                failure = _transport_error(exc, call, self._never_resolves(transport))
+                failure = _transport_error(exc, call, self._invalid_host)
             else:
                 return response, content
         raise failure  # out of the except block: nothing chained
@@ -467,7 +476,7 @@ class AsyncApijClient(_BaseClient):
         except TimeoutError:
             failure = errors.ApijTimeout("total deadline exceeded")
         except httpx.TransportError as exc:
-            failure = _transport_error(exc, call, self._never_resolves(transport))
+            failure = _transport_error(exc, call, self._invalid_host)
         else:
             return response, content
         raise failure  # out of the except block: nothing chained
