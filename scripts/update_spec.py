@@ -7,8 +7,9 @@ URL. It is vendored byte for byte as openapi/apij-1.0-apim.yaml, the overlay is 
 (generated/apij-effective.yaml) and the client regenerated. Anything unusable is refused with
 its cause and location, and then nothing in the project changes: a syntax error, a dangling or
 external `$ref`, an unsupported dialect, Swagger 2.0 (with the command that converts it), an
-invalid document, an overlay that cannot apply, a document the generator refuses, an unreachable
-upstream. The report says what changed in the contract, what each overlay action now does (and
+invalid document, an overlay that cannot apply, a document the generator refuses, a regenerated
+client the face can no longer import, an unreachable upstream or one that answers an HTTP error
+(exit 3 and 5). The report says what changed in the contract, what each overlay action now does (and
 which went stale), what changed in the generated Python API (breaking first), which public names
 were pinned, and the version bump that follows.
 """
