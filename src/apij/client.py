@@ -373,9 +373,8 @@ class ApijClient(_BaseClient):
         """Send and read the body, every socket operation ending by the call's deadline."""
         request = self._request(call)
         with deadline(call.deadline):
-            transport = self._transport(request)
             try:
-                response = transport.handle_request(request)
+                response = self._transport(request).handle_request(request)
                 try:
                     content = read_body(response, self._max_response_bytes, call.deadline)
                 finally:
@@ -465,10 +464,9 @@ class AsyncApijClient(_BaseClient):
         """Send and read the body; the call's deadline cancels whatever is still waiting."""
         request = self._request(call)
         failure: errors.ApijError
-        transport = self._transport(request)
         try:
             with anyio.fail_after(call.time_left()):
-                response = await transport.handle_async_request(request)
+                response = await self._transport(request).handle_async_request(request)
                 try:
                     content = await aread_body(response, self._max_response_bytes, call.deadline)
                 finally:
