@@ -64,6 +64,14 @@ def _as_httpx_names_it(exc: httpx.TransportError) -> httpx.TransportError:
     return better
 
 
+def _mapped(exc: httpx.TransportError | aiohttp.ClientError) -> httpx.TransportError:
+    """The httpx exception for what escaped the library: its own, corrected; or an aiohttp
+    error it let through."""
+    if isinstance(exc, httpx.TransportError):
+        return _as_httpx_names_it(exc)
+    return _protocol_error(exc)
+
+
 class _Body(httpx.AsyncByteStream):
     def __init__(self, inner: httpx.AsyncByteStream) -> None:
         self._inner = inner
@@ -73,10 +81,8 @@ class _Body(httpx.AsyncByteStream):
         try:
             async for chunk in self._inner:
                 yield chunk
-        except httpx.TransportError as exc:
-            failure = _as_httpx_names_it(exc)
-        except aiohttp.ClientError as exc:
-            failure = _protocol_error(exc)
+        except (httpx.TransportError, aiohttp.ClientError) as exc:
+            failure = _mapped(exc)
         if failure is not None:
             raise failure
 
@@ -111,10 +117,8 @@ class AiohttpTransport(_LibraryTransport):
         failure: httpx.TransportError | None = None
         try:
             response = await super().handle_async_request(request)
-        except httpx.TransportError as exc:
-            failure = _as_httpx_names_it(exc)
-        except aiohttp.ClientError as exc:
-            failure = _protocol_error(exc)
+        except (httpx.TransportError, aiohttp.ClientError) as exc:
+            failure = _mapped(exc)
         if failure is not None:
             raise failure
         response.stream = _Body(response.stream)  # type: ignore[arg-type]
