@@ -45,7 +45,6 @@ def apij_mock_passthrough() -> list[str]:
 @pytest.fixture
 def apij_mock(
     request: pytest.FixtureRequest,
-    monkeypatch: pytest.MonkeyPatch,
     apij_mock_base_url: str,
     apij_mock_passthrough: list[str],
 ) -> Iterator[ApijMock]:
@@ -56,12 +55,17 @@ def apij_mock(
     unless the test is marked ``@pytest.mark.apij_real_timing``.
     """
     _require_the_double()
+    from apij.clock import RecordingClock, use_clock
     from apij.double import ApijMock
 
     with ApijMock.start(base_url=apij_mock_base_url, passthrough=apij_mock_passthrough) as mock:
-        if request.node.get_closest_marker(REAL_TIMING_MARKER) is None:
-            _record_waits_instead_of_sleeping(monkeypatch, mock.waits)
-        yield mock
+        if request.node.get_closest_marker(REAL_TIMING_MARKER) is not None:
+            yield mock
+            return
+        # Clients that were not given a clock use the current one: this one records the waits
+        # and skips them (their deadlines still count them).
+        with use_clock(RecordingClock(mock.waits)):
+            yield mock
 
 
 def _require_the_double() -> None:
@@ -83,14 +87,3 @@ def _missing_dependency() -> str | None:
     except ImportError as exc:
         return exc.name or "respx"
     return None
-
-
-def _record_waits_instead_of_sleeping(monkeypatch: pytest.MonkeyPatch, waits: list[float]) -> None:
-    """Route the clients' retry waits (``apij._retry.sleep``/``asleep``) into ``waits``."""
-    from apij import _retry
-
-    async def record(seconds: float) -> None:
-        waits.append(seconds)
-
-    monkeypatch.setattr(_retry, "sleep", waits.append)
-    monkeypatch.setattr(_retry, "asleep", record)

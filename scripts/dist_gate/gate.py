@@ -61,7 +61,6 @@ RUNTIME_DISTRIBUTIONS = {
     "multidict",
     "propcache",
     "python-dateutil",
-    "tenacity",
     "typing-extensions",
     "tzdata",
     "yarl",

@@ -4,15 +4,18 @@ from apij import errors
 from apij._inputs import DateLike
 from apij._log import RedactingFilter
 from apij.client import ApijClient, AsyncApijClient
+from apij.clock import Clock, ManualClock, use_clock
 from apij.config import AttemptEvent, AttemptHook, DriftEvent, DriftHook, RetryPolicy, Timeouts
 from apij.errors import (
     ApijError,
     ApijTimeout,
     ApiKeyRejected,
+    CertificateRejected,
     ConnectionFailed,
     ContractError,
     EndpointNotFound,
     InsuredPersonNotFound,
+    InternalError,
     InvalidRequest,
     RateLimited,
     ResponseTooLarge,
@@ -34,6 +37,8 @@ __all__ = [
     "AsyncApijClient",
     "AttemptEvent",
     "AttemptHook",
+    "CertificateRejected",
+    "Clock",
     "ConnectionFailed",
     "ContractError",
     "DateLike",
@@ -41,7 +46,9 @@ __all__ = [
     "DriftHook",
     "EndpointNotFound",
     "InsuredPersonNotFound",
+    "InternalError",
     "InvalidRequest",
+    "ManualClock",
     "PaiementIJ",
     "RateLimited",
     "RedactingFilter",
@@ -57,4 +64,5 @@ __all__ = [
     "UndocumentedServerError",
     "UnexpectedResponse",
     "errors",
+    "use_clock",
 ]

@@ -8,12 +8,12 @@ every step. Only the codings the client advertises (gzip, deflate) are accepted.
 
 from __future__ import annotations
 
-import time
 import zlib
 
 import httpx
 
 from apij import errors
+from apij.clock import Deadline
 
 __all__ = ["ACCEPT_ENCODING", "aread_body", "read_body"]
 
@@ -38,7 +38,7 @@ class _Body:
     Every error is raised outside any `except` block, so it carries no chained exception.
     """
 
-    def __init__(self, response: httpx.Response, limit: int, deadline: float) -> None:
+    def __init__(self, response: httpx.Response, limit: int, deadline: Deadline) -> None:
         self._status = response.status_code
         self._limit = limit
         self._deadline = deadline
@@ -64,7 +64,7 @@ class _Body:
         self._parts.append(data)
 
     def _on_time(self) -> None:
-        if time.monotonic() > self._deadline:
+        if self._deadline.passed():
             raise _late(self._status)
 
     def feed(self, chunk: bytes) -> None:
@@ -118,7 +118,7 @@ def _read_already(response: httpx.Response, limit: int) -> bytes | None:
     return content
 
 
-def read_body(response: httpx.Response, limit: int, deadline: float) -> bytes:
+def read_body(response: httpx.Response, limit: int, deadline: Deadline) -> bytes:
     """Stream a sync response's body within `limit` bytes and the deadline."""
     content = _read_already(response, limit)
     if content is not None:
@@ -129,7 +129,7 @@ def read_body(response: httpx.Response, limit: int, deadline: float) -> bytes:
     return body.content()
 
 
-async def aread_body(response: httpx.Response, limit: int, deadline: float) -> bytes:
+async def aread_body(response: httpx.Response, limit: int, deadline: Deadline) -> bytes:
     """Stream an async response's body within `limit` bytes and the deadline."""
     content = _read_already(response, limit)
     if content is not None:

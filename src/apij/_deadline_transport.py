@@ -4,13 +4,12 @@ httpx's timeouts bound each connect, read and write, not the response: a server 
 status line and headers one byte at a time keeps a plain call alive indefinitely. httpcore
 takes a network backend; this one wraps the default and clamps each operation's timeout to the
 time left before the deadline of the call running in this thread (a context variable, set by
-`deadline()` around the call's exchange). A call thus ends by its deadline plus one read at most.
+`bounded_by()` around the call's exchange). A call thus ends by its deadline plus one read at most.
 """
 
 from __future__ import annotations
 
 import ssl
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -19,15 +18,17 @@ from typing import Any
 import httpcore
 import httpx
 
-__all__ = ["DeadlineTransport", "deadline"]
+from apij.clock import Deadline
 
-_DEADLINE: ContextVar[float | None] = ContextVar("apij_deadline", default=None)
+__all__ = ["DeadlineTransport", "bounded_by"]
+
+_DEADLINE: ContextVar[Deadline | None] = ContextVar("apij_deadline", default=None)
 
 
 @contextmanager
-def deadline(when: float) -> Iterator[None]:
-    """Bound every socket operation of this thread's calls to the monotonic time `when`."""
-    token = _DEADLINE.set(when)
+def bounded_by(deadline: Deadline) -> Iterator[None]:
+    """Bound every socket operation of this thread's call to `deadline`."""
+    token = _DEADLINE.set(deadline)
     try:
         yield
     finally:
@@ -36,10 +37,10 @@ def deadline(when: float) -> Iterator[None]:
 
 def _clamped(timeout: float | None, expired: type[httpcore.TimeoutException]) -> float | None:
     """`timeout`, shortened to the time left; `expired` raised once nothing is left."""
-    when = _DEADLINE.get()
-    if when is None:
+    deadline = _DEADLINE.get()
+    if deadline is None:
         return timeout
-    left = when - time.monotonic()
+    left = deadline.left()
     if left <= 0:
         # A zero socket timeout would mean non-blocking, not "expired": say it ourselves.
         raise expired("total deadline exceeded")

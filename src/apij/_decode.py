@@ -13,7 +13,7 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact, InvalidOperation
 from typing import Any
 
 import httpx
@@ -21,14 +21,15 @@ from apij_client.models.erreur_code import ErreurCode
 
 from apij import errors
 from apij._contract import BodyContract, contract
-from apij._json import DuplicateKey, loads
+from apij._json import DuplicateKey, InvalidString, NumberTooLong, json_path, loads
+from apij.clock import Deadline
 from apij.config import DriftKind
 from apij.models import PaiementIJ, ReleveIJ
 
 # Where decoding reports drift: (kind, JSON path, status).
 DriftSink = Callable[[DriftKind, str, int], None]
 
-__all__ = ["DriftSink", "decode", "parse_retry_after", "scrub"]
+__all__ = ["MAX_DIGITS", "DriftSink", "decode", "parse_retry_after", "scrub"]
 
 # The generated enum names the codes: a renamed code in a regenerated client breaks this map.
 _TOKEN_CODES = frozenset(
@@ -43,17 +44,39 @@ _BY_STATUS: dict[int, tuple[type[errors.ApijError], str]] = {
     429: (errors.RateLimited, "rate limited"),
 }
 _DETAIL_MAX = 200
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+# What cleaning removes from server text before anything else: control characters, lone
+# surrogates, and the invisible format characters that could split a secret unseen.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]+")
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]+")
+_KNOWN_CODES = frozenset(code.value for code in ErreurCode)
+# The face's bound on the numbers of a statement, checked before any conversion: the contract
+# sets no maximum, and a literal such as 1E+999999999 would build a billion-digit number (int()
+# of it takes minutes; its repr raises). Below 10^40 every conversion and sum costs microseconds,
+# and no real day count or amount comes near.
+MAX_DIGITS = 40
+_CENT = Decimal("0.01")
+_CENTS = Context(prec=MAX_DIGITS + 3, traps=[Inexact, InvalidOperation])
 _DELAY_SECONDS = re.compile(r"[0-9]+")
 _FLOAT_DIGITS = 308  # the longest integer a float holds (sys.float_info.max is ~1.8e308)
 
 
+def _masking(secret: str) -> re.Pattern[str]:
+    # The secret's characters with any whitespace between them: cleaning turned whatever
+    # separated them (a NUL, a newline) into a space.
+    return re.compile(r"\s*".join(re.escape(c) for c in secret))
+
+
 def scrub(text: str, secrets: Iterable[str]) -> str:
-    """`text` with every secret replaced by '***', control characters removed, length capped."""
+    """`text` cleaned, then every secret masked as '***', then its length capped.
+
+    Cleaning comes first: a control or invisible character inside a secret must not hide it
+    from the masking (masked first, `t-SEC\\u0000RET` would pass, and cleaning would then
+    show `t-SEC RET`)."""
+    text = _CONTROL.sub(" ", _INVISIBLE.sub("", text))
     for secret in secrets:
         if secret:
-            text = text.replace(secret, "***")
-    text = _CONTROL.sub(" ", text).strip()
+            text = _masking(secret).sub("***", text)
+    text = " ".join(text.split())
     return text if len(text) <= _DETAIL_MAX else text[: _DETAIL_MAX - 1] + "…"
 
 
@@ -84,6 +107,10 @@ def _parse(content: bytes) -> tuple[Any, str | None]:
         doc = loads(content)
     except DuplicateKey:
         return None, "body violates the contract: duplicate key in a JSON object"
+    except NumberTooLong:
+        return None, "number literal too long in the body"
+    except InvalidString:
+        return None, "body holds a string that is not valid Unicode"
     except (ValueError, RecursionError):
         return None, "malformed JSON body"
     except ArithmeticError:
@@ -111,25 +138,53 @@ def _document(status: int, headers: httpx.Headers, content: bytes, body: BodyCon
     return doc
 
 
+class _OutOfBounds(Exception):
+    """A number of the statement beyond the face's bounds (the JSON path says where)."""
+
+    def __init__(self, path: str, why: str) -> None:
+        super().__init__(f"{why} at {path}")
+
+
+def _days(value: int | Decimal, index: int) -> int:
+    # Validated as an integer: JSON `14`, `14.0` or `1.4E+1`. Bounded before int(), whose cost
+    # grows with the number's magnitude, not with its literal's length.
+    days = Decimal(value)
+    if not days.is_zero() and days.adjusted() >= MAX_DIGITS:
+        raise _OutOfBounds(json_path("$.paiements", [index, "nombre_jours"]), "day count too large")
+    return int(value)
+
+
+def _euros(value: int | Decimal, index: int, name: str) -> Decimal:
+    # Validated as a number (and as a multiple of 0.01 where the contract says so). Bounded, then
+    # quantised to cents: 0E-999999999 is 0.00, and no later sum carries its exponent.
+    amount = Decimal(value)
+    if not amount.is_zero() and amount.adjusted() >= MAX_DIGITS:
+        raise _OutOfBounds(json_path("$.paiements", [index, name]), "amount too large")
+    try:
+        return amount.quantize(_CENT, context=_CENTS)
+    except ArithmeticError:
+        pass
+    raise _OutOfBounds(json_path("$.paiements", [index, name]), "amount not in whole cents")
+
+
 def _releve(doc: dict[str, Any]) -> ReleveIJ:
     iso = date.fromisoformat
     lignes = [
         PaiementIJ(
             iso(row["date_debut"]),
             iso(row["date_fin"]),
-            # Validated as numbers: JSON `14.0` parses as Decimal, `32` as int.
-            int(row["nombre_jours"]),
-            Decimal(row["montant_journalier"]),
-            Decimal(row["csg"]),
-            Decimal(row["crds"]),
+            _days(row["nombre_jours"], i),
+            _euros(row["montant_journalier"], i, "montant_journalier"),
+            _euros(row["csg"], i, "csg"),
+            _euros(row["crds"], i, "crds"),
         )
-        for row in doc["paiements"]
+        for i, row in enumerate(doc["paiements"])
     ]
     return ReleveIJ(iso(doc["date_debut"]), iso(doc["date_fin"]), tuple(lignes))
 
 
-def _on_time(deadline: float, status: int) -> None:
-    if time.monotonic() > deadline:
+def _on_time(deadline: Deadline | None, status: int) -> None:
+    if deadline is not None and deadline.passed():
         raise errors.ApijTimeout("total deadline exceeded", status=status)
 
 
@@ -139,12 +194,12 @@ def decode(
     content: bytes,
     secrets: Iterable[str],
     drift: DriftSink = _no_drift,
-    deadline: float = math.inf,
+    deadline: Deadline | None = None,
 ) -> ReleveIJ:
     """The statement in a 200 response, or raise the typed error the response stands for.
 
     What the contract allows without describing it (drift) goes to `drift`, and the response
-    is used all the same. Past `deadline` (monotonic time), `ApijTimeout`: checked before each
+    is used all the same. Past `deadline`, `ApijTimeout`: checked before each
     step (parsing, judging, building the statement), so the call overruns it by one step at
     most, whose time grows with the body (bounded by max_response_bytes).
     """
@@ -166,7 +221,11 @@ def decode(
         if where is not None:
             raise _unexpected(status, f"body violates the contract at {where}")
         _on_time(deadline, status)
-        return _releve(doc)
+        try:
+            return _releve(doc)
+        except _OutOfBounds as exc:
+            why = str(exc)
+        raise _unexpected(status, f"number beyond the face's bounds: {why}")
     raise _error(status, headers, content, secrets, drift)
 
 
@@ -220,8 +279,12 @@ def _error(
     compiled = contract()
     code, message = _error_body(status, headers, content, drift)
     detail = scrub(message, secrets) if message else None
-    if code is not None:
-        code = scrub(code, secrets)
+    if code is not None and code not in _KNOWN_CODES:
+        # Not the contract's: the server's text, which str() and repr() never carry. Its
+        # value, cleaned and masked, goes first in `detail`.
+        raw = scrub(code, secrets)
+        detail = f"code {raw}: {detail}" if detail else f"code {raw}"
+        code = errors.UNDOCUMENTED_CODE
     retry_after = parse_retry_after(headers.get("retry-after"))
     if status not in compiled.retry_after_statuses:
         # Only where the contract documents Retry-After (429 and 503 today) is it meaningful.

@@ -1,35 +1,21 @@
-"""Retry decisions expressed with tenacity: what is retried, how long to wait, when to stop.
+"""The retry rule, as a pure decision: (attempt, outcome, time left) -> wait so long, or stop.
 
-Waits go through `sleep` and `asleep`, looked up at call time, so a test fixture can replace
-them (the double's `apij_mock` does, so that downstream tests never sleep real seconds).
+The sync and async clients each run a plain loop around `next_wait` and sleep on their clock;
+nothing here sleeps or reads the time, so the whole rule is tested as a table.
 """
 
 from __future__ import annotations
 
-import time
-from typing import Any
-
-import anyio
-import tenacity
+import random
+from collections.abc import Callable
 
 from apij import errors
 from apij.config import RetryPolicy
 
-__all__ = ["asleep", "is_retryable", "sleep", "tenacity_arguments"]
+__all__ = ["is_retryable", "next_wait"]
 
 
-def sleep(seconds: float) -> None:
-    """Every retry wait of the sync client: looked up at call time, so the ``apij_mock``
-    fixture can record waits instead of sleeping them."""
-    time.sleep(seconds)
-
-
-async def asleep(seconds: float) -> None:
-    """Every retry wait of the async client (looked up at call time, as :func:`sleep`)."""
-    await anyio.sleep(seconds)
-
-
-def is_retryable(policy: RetryPolicy, exc: BaseException) -> bool:
+def is_retryable(policy: RetryPolicy, exc: errors.ApijError) -> bool:
     """Whether `exc` is a transient failure this policy retries."""
     if isinstance(exc, errors.ConnectionFailed):
         return policy.retry_connection_errors
@@ -41,34 +27,24 @@ def is_retryable(policy: RetryPolicy, exc: BaseException) -> bool:
     return False
 
 
-class _WaitHonouringRetryAfter(tenacity.wait.wait_base):
-    """Exponential backoff with full jitter, never shorter than the server's Retry-After."""
+def next_wait(
+    policy: RetryPolicy,
+    attempt: int,
+    exc: errors.ApijError,
+    left: float,
+    draw: Callable[[], float] = random.random,
+) -> float | None:
+    """Seconds to wait before attempt `attempt + 1`, or None to stop with `exc`.
 
-    def __init__(self, policy: RetryPolicy) -> None:
-        self._jitter = tenacity.wait_random_exponential(
-            multiplier=policy.backoff, max=policy.max_backoff
-        )
-
-    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
-        wait = float(self._jitter(retry_state))
-        outcome = retry_state.outcome
-        exc = outcome.exception() if outcome is not None else None
-        retry_after = getattr(exc, "retry_after", None)
-        return max(wait, retry_after) if isinstance(retry_after, float) else wait
-
-
-def tenacity_arguments(policy: RetryPolicy, total: float) -> dict[str, Any]:
-    """Arguments for one call's `tenacity.Retrying`/`AsyncRetrying` enforcing `policy` within
-    `total` seconds.
-
-    `stop_before_delay` stops when the next wait would end past the total, so a retry never
-    sleeps beyond the call's deadline; `reraise` hands the caller the last typed error, not a
-    RetryError.
+    `attempt` counts the attempts made (1 after the first). The wait is exponential backoff
+    with full jitter (`draw()` in [0, 1) times `backoff` × 2^(attempt − 1), capped at
+    `max_backoff`), never shorter than the server's Retry-After. It stops when the attempts
+    are spent, when `exc` is not retried, or when the wait would not end before the deadline
+    (`left` seconds away): a retry never sleeps past it.
     """
-    return {
-        "stop": tenacity.stop_after_attempt(policy.max_attempts)
-        | tenacity.stop_before_delay(total),
-        "wait": _WaitHonouringRetryAfter(policy),
-        "retry": tenacity.retry_if_exception(lambda exc: is_retryable(policy, exc)),
-        "reraise": True,
-    }
+    if attempt >= policy.max_attempts or not is_retryable(policy, exc):
+        return None
+    wait = draw() * min(policy.max_backoff, policy.backoff * 2.0 ** min(attempt - 1, 64))
+    if exc.retry_after is not None:
+        wait = max(wait, exc.retry_after)
+    return wait if wait < left else None

@@ -10,22 +10,22 @@ from __future__ import annotations
 
 import socket
 import ssl
-import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from importlib.metadata import version
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 import anyio
 import httpx
-import tenacity
 from apij_client import Client as GeneratedClient
 from apij_client.api.paiements import get_paiements_ij
 
 from apij import _retry, errors
 from apij._body import ACCEPT_ENCODING, aread_body, read_body
-from apij._deadline_transport import DeadlineTransport, deadline
+from apij._deadline_transport import DeadlineTransport, bounded_by
 from apij._decode import decode
 from apij._drift import DriftLog
 from apij._inputs import (
@@ -39,6 +39,7 @@ from apij._inputs import (
     tls_context,
 )
 from apij._log import LOGGER, forget_secret, remember_secret
+from apij.clock import Clock, Deadline, current_clock
 from apij.config import (
     DEFAULT_LIMITS,
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -62,16 +63,47 @@ class _Call:
     token: str = field(repr=False)
     debut: date
     fin: date
-    deadline: float
+    deadline: Deadline
     attempt: int = 0
     status: int | None = None
     duration: float = 0.0
 
     def time_left(self) -> float:
-        left = self.deadline - time.monotonic()
+        left = self.deadline.left()
         if left <= 0:
             raise errors.ApijTimeout("total deadline exceeded before the attempt")
         return left
+
+
+class _Secrets:
+    """The call's credentials, for scrubbing server text. Not a sequence, and its repr names
+    none of them: error trackers that record frame locals write the repr of such an object."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, *values: str) -> None:
+        self._values = values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __repr__(self) -> str:
+        return "<secrets>"
+
+
+# A jar that keeps no cookie: one user's Set-Cookie must never ride on another user's request.
+_NO_COOKIES = DefaultCookiePolicy(allowed_domains=[])
+
+
+def _internal(exc: Exception) -> errors.InternalError:
+    """The typed error for an exception the face did not expect (a bug of apij or of a
+    library): its class and where it was raised, never its message or the frames' locals."""
+    where = "?"
+    tb = exc.__traceback__
+    while tb is not None:
+        where = f"{tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return errors.InternalError(f"internal error ({type(exc).__name__} at {where}); please report")
 
 
 def _clean(exc: errors.ApijError) -> errors.ApijError:
@@ -85,19 +117,28 @@ def _clean(exc: errors.ApijError) -> errors.ApijError:
     return exc.with_traceback(None)
 
 
-def _name_lookup_failed(exc: BaseException) -> bool:
-    """Whether `exc` comes from a failed name lookup (a `socket.gaierror` among its causes)."""
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """`exc` and every exception reachable through its causes and contexts (chains may loop)."""
     seen: list[BaseException] = []
     todo: list[BaseException] = [exc]
     while todo:
         current = todo.pop()
         if any(current is s for s in seen):
-            continue  # chains may loop
-        if isinstance(current, socket.gaierror):
-            return True
+            continue
         seen.append(current)
+        yield current
         todo += [e for e in (current.__cause__, current.__context__) if e is not None]
-    return False
+
+
+def _certificate_failure(exc: BaseException) -> str | None:
+    """Why the server's certificate was refused, if a verification failure is among `exc`'s
+    causes (OpenSSL's reason: the face's text, not the server's)."""
+    for current in _causes(exc):
+        if isinstance(current, ssl.SSLCertVerificationError):
+            # aiohttp's certificate error is one too, holding the ssl module's as an attribute.
+            inner = getattr(current, "certificate_error", current)
+            return str(getattr(inner, "verify_message", None) or "verification failed")
+    return None
 
 
 def _transport_error(
@@ -106,14 +147,18 @@ def _transport_error(
     """The typed error for an httpx transport failure, without chaining it: the httpx exception
     holds the request, and so the API key and the token. `invalid_host`: the base URL's host
     if it is a `.invalid` name, which never resolves (RFC 6761)."""
-    if invalid_host is not None and _name_lookup_failed(exc):
+    if invalid_host is not None and any(isinstance(e, socket.gaierror) for e in _causes(exc)):
         # Not a ConnectionFailed: retrying a name that can never resolve is pointless. This is
         # the double's default base URL, called without the double.
         return errors.TransportError(
             f"transport error: {invalid_host} never resolves (a .invalid name, RFC 6761); "
             "is the apij_mock fixture (or respx_router) missing?"
         )
-    if isinstance(exc, httpx.TimeoutException) and time.monotonic() >= call.deadline - 1e-3:
+    reason = _certificate_failure(exc)
+    if reason is not None:
+        # Not a passing failure: retrying would meet the same certificate.
+        return errors.CertificateRejected(f"TLS certificate rejected ({reason})")
+    if isinstance(exc, httpx.TimeoutException) and call.deadline.left() <= 1e-3:
         # Its timeout had been cut to the time left: it is the call's deadline that expired.
         return errors.ApijTimeout("total deadline exceeded")
     # Only the exception class goes into the message: httpx's text can quote the URL or host.
@@ -143,6 +188,9 @@ class _BaseClient:
     benchmarks, proxies); `limits` and `verify` are then the transport's business, and a sync
     call's deadline is checked between body reads only (the default transport bounds every
     socket operation).
+    `clock`: where the call reads the time and sleeps its retry waits (`apij.clock`); by
+    default the clock current when a call starts (`SYSTEM_CLOCK` unless `use_clock` says
+    otherwise, as the ``apij_mock`` fixture does).
     """
 
     _http: httpx.Client | httpx.AsyncClient
@@ -162,6 +210,7 @@ class _BaseClient:
         transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         allow_insecure_http: bool = False,
+        clock: Clock | None = None,
     ) -> None:
         self._api_key = check_api_key(api_key)
         self._base_url = check_base_url(base_url, allow_insecure_http=allow_insecure_http)
@@ -174,6 +223,9 @@ class _BaseClient:
         check_setting("limits", limits, httpx.Limits)
         check_hook("on_attempt", on_attempt)
         check_hook("on_drift", on_drift)
+        if clock is not None and not isinstance(clock, Clock):
+            raise ValueError("clock: expected an apij.clock.Clock (now, sleep, asleep)")
+        self._clock = clock
         verify = tls_context(verify)
         host = httpx.URL(self._base_url).host
         self._invalid_host = host if host.endswith(".invalid") or host == "invalid" else None
@@ -200,11 +252,8 @@ class _BaseClient:
                 "trust_env": False,
             },
         )
-        self._retrying_arguments: dict[str, Any] = {
-            **_retry.tenacity_arguments(self._retry, self._timeouts.total),
-            "before_sleep": self._before_sleep,
-        }
         self._http = self._open()
+        self._http.cookies = CookieJar(policy=_NO_COOKIES)
         remember_secret(self._api_key)
         self._closed = False
 
@@ -248,7 +297,14 @@ class _BaseClient:
             raise RuntimeError("client is closed")
         token = check_token(fc_token)
         debut, fin = check_window(date_debut, date_fin)
-        return _Call(token, debut, fin, time.monotonic() + self._timeouts.total)
+        clock = self._clock if self._clock is not None else current_clock()
+        return _Call(token, debut, fin, Deadline.after(self._timeouts.total, clock))
+
+    def _next_wait(self, call: _Call, exc: errors.ApijError) -> float | None:
+        """The wait before the next attempt, or None to stop (announced to the hooks)."""
+        wait = _retry.next_wait(self._retry, call.attempt, exc, call.deadline.left())
+        self._emit(call, exc, wait)
+        return wait
 
     def _request(self, call: _Call) -> httpx.Request:
         """The attempt's request, as the generated code describes it; its timeouts cut to the
@@ -265,26 +321,10 @@ class _BaseClient:
             timeout=self._attempt_timeout(left),
         )
 
-    def _transport(self, request: httpx.Request) -> Any:
-        """The transport the client sends `request` through.
-
-        The face hands each request straight to it: it needs none of the client's `send()`
-        machinery (auth, redirects, event hooks, and above all its cookie jar, which would
-        carry a cookie set in one user's response on another user's request), whose cost is a
-        tenth of a call. `_transport_for_url` is where httpx picks a transport for a URL (its
-        mounts), and where respx's client-level mocking hooks in.
-        """
-        return self._http._transport_for_url(request.url)
-
     def _judge(self, call: _Call, response: httpx.Response, content: bytes) -> ReleveIJ:
         call.status = response.status_code
-        secrets = (self._api_key, call.token)
+        secrets = _Secrets(self._api_key, call.token)
         return decode(call.status, response.headers, content, secrets, self._drift, call.deadline)
-
-    def _before_sleep(self, state: tenacity.RetryCallState) -> None:
-        # The attempt function's first argument is the call.
-        outcome = state.outcome
-        self._emit(state.args[0], outcome.exception() if outcome else None, state.upcoming_sleep)
 
     def _emit(self, call: _Call, exc: BaseException | None, retry_in: float | None) -> None:
         outcome = "ok" if exc is None else type(exc).__name__
@@ -314,7 +354,10 @@ class _BaseClient:
     def _started(self, call: _Call) -> float:
         call.attempt += 1
         call.status = None
-        return time.monotonic()
+        return call.deadline.clock.now()
+
+    def _ended(self, call: _Call, started: float) -> None:
+        call.duration = call.deadline.clock.now() - started
 
 
 class ApijClient(_BaseClient):
@@ -333,11 +376,6 @@ class ApijClient(_BaseClient):
         return DeadlineTransport(verify=verify, limits=limits)
 
     def _open(self) -> httpx.Client:
-        # One Retrying for every call: tenacity keeps a call's state thread-local, and a thread
-        # makes one sync call at a time.
-        self._retrying = tenacity.Retrying(
-            sleep=lambda seconds: _retry.sleep(seconds), **self._retrying_arguments
-        )
         # Built now, not lazily: the generated getter is not thread-safe on first use.
         return self._generated.get_httpx_client()
 
@@ -352,29 +390,42 @@ class ApijClient(_BaseClient):
         del fc_token  # held by `call` only, whose repr hides it (see _clean)
         remember_secret(call.token)
         try:
-            releve = self._retrying(self._attempt, call)
-        except errors.ApijError as exc:
-            self._emit(call, exc, None)
-            raise _clean(exc) from None
+            while True:
+                try:
+                    releve = self._attempt(call)
+                except errors.ApijError as exc:
+                    wait = self._next_wait(call, exc)
+                    if wait is None:
+                        raise _clean(exc) from None
+                    call.deadline.clock.sleep(wait)
+                else:
+                    self._emit(call, None, None)
+                    return releve
+        except BaseException as exc:
+            # Cancellation, KeyboardInterrupt: passed on, without the frames below this one.
+            raise exc.with_traceback(None) from exc.__cause__
         finally:
             forget_secret(call.token)
-        self._emit(call, None, None)
-        return releve
 
     def _attempt(self, call: _Call) -> ReleveIJ:
         started = self._started(call)
         try:
             response, content = self._exchange(call)
             return self._judge(call, response, content)
+        except errors.ApijError:
+            raise
+        except Exception as exc:
+            failure = _internal(exc)
         finally:
-            call.duration = time.monotonic() - started
+            self._ended(call, started)
+        raise failure  # out of the except block: nothing chained, no frame's locals kept
 
     def _exchange(self, call: _Call) -> tuple[httpx.Response, bytes]:
         """Send and read the body, every socket operation ending by the call's deadline."""
         request = self._request(call)
-        with deadline(call.deadline):
+        with bounded_by(call.deadline):
             try:
-                response = self._transport(request).handle_request(request)
+                response = self._http.send(request, stream=True)
                 try:
                     content = read_body(response, self._max_response_bytes, call.deadline)
                 finally:
@@ -437,28 +488,37 @@ class AsyncApijClient(_BaseClient):
         """
         call = self._call(fc_token, date_debut, date_fin)
         del fc_token  # held by `call` only, whose repr hides it (see _clean)
-        # One per call: tenacity keeps a call's state thread-local, and tasks share a thread.
-        retrying = tenacity.AsyncRetrying(
-            sleep=lambda seconds: _retry.asleep(seconds), **self._retrying_arguments
-        )
         remember_secret(call.token)
         try:
-            releve: ReleveIJ = await retrying(self._attempt, call)
-        except errors.ApijError as exc:
-            self._emit(call, exc, None)
-            raise _clean(exc) from None
+            while True:
+                try:
+                    releve = await self._attempt(call)
+                except errors.ApijError as exc:
+                    wait = self._next_wait(call, exc)
+                    if wait is None:
+                        raise _clean(exc) from None
+                    await call.deadline.clock.asleep(wait)
+                else:
+                    self._emit(call, None, None)
+                    return releve
+        except BaseException as exc:
+            # Cancellation, KeyboardInterrupt: passed on, without the frames below this one.
+            raise exc.with_traceback(None) from exc.__cause__
         finally:
             forget_secret(call.token)
-        self._emit(call, None, None)
-        return releve
 
     async def _attempt(self, call: _Call) -> ReleveIJ:
         started = self._started(call)
         try:
             response, content = await self._exchange(call)
             return self._judge(call, response, content)
+        except errors.ApijError:
+            raise
+        except Exception as exc:
+            failure = _internal(exc)
         finally:
-            call.duration = time.monotonic() - started
+            self._ended(call, started)
+        raise failure  # out of the except block: nothing chained, no frame's locals kept
 
     async def _exchange(self, call: _Call) -> tuple[httpx.Response, bytes]:
         """Send and read the body; the call's deadline cancels whatever is still waiting."""
@@ -466,7 +526,7 @@ class AsyncApijClient(_BaseClient):
         failure: errors.ApijError
         try:
             with anyio.fail_after(call.time_left()):
-                response = await self._transport(request).handle_async_request(request)
+                response = await self._http.send(request, stream=True)
                 try:
                     content = await aread_body(response, self._max_response_bytes, call.deadline)
                 finally:

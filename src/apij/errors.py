@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 __all__ = [
+    "UNDOCUMENTED_CODE",
     "ApiKeyRejected",
     "ApijError",
     "ApijTimeout",
+    "CertificateRejected",
     "ConnectionFailed",
     "ContractError",
     "EndpointNotFound",
     "InsuredPersonNotFound",
+    "InternalError",
     "InvalidRequest",
     "RateLimited",
     "ResponseTooLarge",
@@ -23,12 +26,18 @@ __all__ = [
 ]
 
 
+# `ApijError.code` for a code the contract does not list: the value is the server's, not ours.
+UNDOCUMENTED_CODE = "<undocumented>"
+
+
 class ApijError(Exception):
     """Base of every error raised by a call to the APIJ.
 
     `status` is the HTTP status (None when no response arrived), `code` the contract's error
-    code when the body carried a well-formed one (it may be a code newer than this package),
-    `detail` the server's message with credentials scrubbed. `str()` and `repr()` are built
+    code when the body carried a well-formed one, or `UNDOCUMENTED_CODE` for a code the
+    contract does not list (a newer one, or anything else a server wrote: its value then
+    starts `detail`), `detail` the server's text, cleaned of control characters, then with
+    credentials masked. `str()` and `repr()` are built
     from the status, the code and the face's own fixed texts only, never from `detail`: the
     server's text is not ours to vouch for (it could quote the insured person), so it stays an
     attribute a caller may choose to show, and never reaches a log through the exception.
@@ -152,6 +161,17 @@ class ConnectionFailed(TransportError):
 
 class ApijTimeout(TransportError):
     """A connect/read timeout, or the call's total deadline, expired."""
+
+
+class CertificateRejected(TransportError):
+    """The server's TLS certificate failed verification (expired, self-signed, another host...):
+    not retried, since another attempt meets the same certificate. The message says why."""
+
+
+class InternalError(ApijError):
+    """An exception apij did not expect (a bug, of apij or of a library it uses), raised as a
+    typed error so that no frame below the call, and none of its locals, reaches the caller.
+    The message names the exception's class and where it was raised; please report it."""
 
 
 class ContractError(ApijError):

@@ -11,6 +11,7 @@ import jsonschema_rs
 import pytest
 
 from apij._contract import OPERATION_ID
+from apij.clock import SYSTEM_CLOCK, Clock, ManualClock
 from apij.double import FAULT_HEADER, SANDBOX_API_KEY, SANDBOX_BASE_URL, CnamDouble, Fault
 from apij.double.faults import FaultSpec, parse_fault_header
 from apij.double.httpx_door import ahandle, handle
@@ -23,11 +24,16 @@ Check = Callable[[httpx.Response], None]
 
 
 def call(
-    double: CnamDouble, headers: dict[str, str], timeout: float | None = None
+    double: CnamDouble,
+    headers: dict[str, str],
+    timeout: float | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> httpx.Response:
     extensions = {"timeout": {"connect": None, "read": timeout, "write": None, "pool": None}}
     response = handle(
-        double, httpx.Request("GET", URL, params=WINDOW, headers=headers, extensions=extensions)
+        double,
+        httpx.Request("GET", URL, params=WINDOW, headers=headers, extensions=extensions),
+        clock=clock,
     )
     response.read()
     return response
@@ -84,11 +90,11 @@ def test_transport_faults_raise_with_the_request(
     request = httpx.Request(
         "GET", URL, params=WINDOW, headers={**auth("maladie"), FAULT_HEADER: fault}
     )
-    started = time.monotonic()
+    clock = ManualClock()
     with pytest.raises(error) as caught:
-        handle(double, request)
+        handle(double, request, clock=clock)
     assert caught.value.request is request
-    assert time.monotonic() - started < 0.1  # in process, no test waits for a hang
+    assert clock.sleeps == []  # in process, no test waits for a hang
 
 
 def test_slow_answers_normally_after_the_delay(double: CnamDouble, auth: Auth) -> None:
@@ -100,10 +106,10 @@ def test_slow_answers_normally_after_the_delay(double: CnamDouble, auth: Auth) -
 
 
 def test_slow_beyond_the_client_read_timeout_times_out(double: CnamDouble, auth: Auth) -> None:
-    started = time.monotonic()
+    clock = ManualClock()
     with pytest.raises(httpx.ReadTimeout):
-        call(double, {**auth("maladie"), FAULT_HEADER: "slow;delay=5"}, timeout=0.1)
-    assert 0.1 <= time.monotonic() - started < 1
+        call(double, {**auth("maladie"), FAULT_HEADER: "slow;delay=5"}, timeout=0.1, clock=clock)
+    assert clock.sleeps == [0.1]  # the client gave up at its read timeout, not after 5 s
 
 
 def test_malformed_json_keeps_status_and_content_type(double: CnamDouble, auth: Auth) -> None:

@@ -182,7 +182,7 @@ def test_named_hosts_pass_through_and_others_are_refused(pytester: pytest.Pytest
 
 
 # `instable` answers 503 with Retry-After: 1 twice, then the statement; the client's waits go
-# through apij._retry.sleep / asleep, which call time.sleep / anyio.sleep.
+# through its clock: the fixture's records them, the system clock calls time.sleep / anyio.sleep.
 RETRY_TESTS = """
 import time
 

@@ -15,7 +15,6 @@ import math
 import zlib
 from decimal import Decimal
 from typing import Any
-from unittest import mock
 
 import httpx
 import pytest
@@ -31,9 +30,9 @@ from apij import (
     RetryPolicy,
     ServerError,
     UnexpectedResponse,
-    _retry,
 )
 from apij._decode import parse_retry_after
+from apij.clock import ManualClock
 from tests.face._face_support import BASE_URL, KEY, body
 
 WINDOW = {"date_debut": "2025-01-01", "date_fin": "2025-06-30"}
@@ -70,8 +69,41 @@ content_types = st.one_of(
     st.sampled_from(["application/json", "application/json; charset=utf-8", "text/html", ""]),
     texts,
 )
+# Literals no statement needs, each cheap to write and costly to convert if trusted: huge and
+# tiny exponents, zero with a huge exponent, 10^5 digits; and strings no validator can take.
+EXTREME_NUMBERS = [
+    "1E+999999999",
+    "1E+400000",
+    "1E+4300",
+    "-1E+999999999",
+    "0E-999999999",
+    "0E-999999999999999999",
+    "1E-999999999",
+    "9" * 100_000,
+    "0." + "0" * 100_000 + "1",
+    "14." + "0" * 100_000,
+    "1e99999999999999999999",
+]
+FIELDS = ["nombre_jours", "montant_journalier", "csg", "crds"]
+ORIGINAL = {"nombre_jours": "14", "montant_journalier": "32.87", "csg": "28.53", "crds": "2.30"}
+
+
+def with_number(field: str, literal: str) -> bytes:
+    """The valid statement with one line's `field` written as `literal`."""
+    return VALID.replace(f'"{field}":{ORIGINAL[field]}'.encode(), f'"{field}":{literal}'.encode())
+
+
+SURROGATE_BODIES = [
+    VALID.replace(b'"date_debut":"2025-01-01"', b'"date_debut":"\\ud800"'),
+    VALID.replace(b'"date_debut":"2025-01-01"', b'"date_debut":"\\udfff\\ud800"'),
+    b'{"code": "jeton\\ud800", "message": "x"}',
+    b'{"code": "jeton_expire", "message": "x\\ud800"}',
+    '{"code": "jeton_expire", "message": "\ud800"}'.encode("utf-8", "surrogatepass"),
+]
 json_bodies = st.one_of(
     st.sampled_from([VALID, DUPLICATE_AMOUNT, b"{}", b"[]", b"null", b'{"code":1}']),
+    st.builds(with_number, st.sampled_from(FIELDS), st.sampled_from(EXTREME_NUMBERS)),
+    st.sampled_from(SURROGATE_BODIES),
     st.builds(
         lambda code, message: json.dumps({"code": code, "message": message}).encode(),
         st.one_of(st.sampled_from(["assure_inconnu", "jeton_expire", "cle_api_invalide"]), texts),
@@ -115,7 +147,7 @@ def responses(draw: st.DrawFn) -> Answer:
     return draw(statuses), headers, content
 
 
-def _through_client(answer: Answer) -> ReleveIJ | ApijError:
+def _through_client(answer: Answer, clock: ManualClock | None = None) -> ReleveIJ | ApijError:
     status, headers, content = answer
 
     def respond(request: httpx.Request) -> httpx.Response:
@@ -124,7 +156,7 @@ def _through_client(answer: Answer) -> ReleveIJ | ApijError:
 
     transport = httpx.MockTransport(respond)
     try:
-        with ApijClient(KEY, base_url=BASE_URL, transport=transport) as client:
+        with ApijClient(KEY, base_url=BASE_URL, transport=transport, clock=clock) as client:
             return client.paiements("token-x", **WINDOW)
     except ApijError as exc:
         return exc
@@ -138,12 +170,11 @@ def _through_client(answer: Answer) -> ReleveIJ | ApijError:
 )
 @given(answer=responses())
 def test_any_response_ends_in_a_statement_or_a_typed_error(answer: Answer) -> None:
-    waits: list[float] = []
-    # The default retry policy, with its waits recorded instead of slept.
-    with mock.patch.object(_retry, "sleep", waits.append):
-        outcome = _through_client(answer)
+    # The default retry policy, with its waits recorded on a manual clock instead of slept.
+    clock = ManualClock()
+    outcome = _through_client(answer, clock)
     assert isinstance(outcome, (ReleveIJ, ApijError))
-    assert all(0 <= wait <= RetryPolicy().max_retry_after for wait in waits)
+    assert all(0 <= wait <= RetryPolicy().max_retry_after for wait in clock.sleeps)
     if isinstance(outcome, ApijError):
         # Its text is built from its own fields: they must all render.
         assert str(outcome)
@@ -190,9 +221,14 @@ def test_hostile_retry_after_gives_the_typed_error_without_retrying(
         return httpx.Response(status, headers=headers, content=content)
 
     transport = httpx.MockTransport(answer)
-    waits: list[float] = []
+    clock = ManualClock()
     policy = RetryPolicy(max_attempts=2, backoff=0.001, max_backoff=0.001)
-    options: dict[str, Any] = {"base_url": BASE_URL, "transport": transport, "retry": policy}
+    options: dict[str, Any] = {
+        "base_url": BASE_URL,
+        "transport": transport,
+        "retry": policy,
+        "clock": clock,
+    }
 
     def sync_call() -> None:
         with ApijClient(KEY, **options) as client:
@@ -202,7 +238,7 @@ def test_hostile_retry_after_gives_the_typed_error_without_retrying(
         async with AsyncApijClient(KEY, **options) as client:
             await client.paiements("token-x", **WINDOW)
 
-    with mock.patch.object(_retry, "sleep", waits.append), pytest.raises(cls) as caught:
+    with pytest.raises(cls) as caught:
         sync_call() if mode == "sync" else asyncio.run(async_call())
     assert type(caught.value) is cls
     assert caught.value.retry_after == retry_after

@@ -24,6 +24,7 @@ from apij import (
     _contract,
 )
 from apij._contract import OPERATION_ID
+from apij.errors import UNDOCUMENTED_CODE
 from apij.openapi import effective, read, referenced
 from tests.face._face_support import BASE_URL, FAST_RETRY, KEY, body, json_response
 
@@ -100,7 +101,8 @@ def test_an_unknown_error_code_keeps_the_typed_error() -> None:
     events: list[DriftEvent] = []
     with client(respond, events) as cnam, pytest.raises(TokenRejected) as caught:
         cnam.paiements(TOKEN, **WINDOW)
-    assert caught.value.code == "jeton_revoque"
+    assert caught.value.code == UNDOCUMENTED_CODE
+    assert caught.value.detail == "code jeton_revoque: m"
     assert [(e.kind, e.path, e.status) for e in events] == [("unknown_error_code", "$.code", 401)]
 
 

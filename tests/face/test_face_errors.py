@@ -5,7 +5,6 @@ from __future__ import annotations
 import email.utils
 import pickle
 import socket
-import time
 from datetime import UTC, datetime, timedelta
 from typing import NoReturn
 
@@ -30,7 +29,9 @@ from apij import (
     UnexpectedResponse,
     errors,
 )
+from apij.clock import ManualClock
 from apij.double import CnamDouble, Fault, respx_router
+from apij.errors import UNDOCUMENTED_CODE
 from tests.face._face_support import BASE_URL, KEY, PATH, json_response, outcome_in, person
 
 WINDOW = {"date_debut": "2025-01-01", "date_fin": "2025-06-30"}
@@ -149,13 +150,16 @@ def test_undocumented_5xx_is_also_a_server_error(mock: respx.MockRouter) -> None
 
 
 def test_unknown_error_code_is_tolerated(mock: respx.MockRouter) -> None:
-    # A future upstream may add codes: keep the status's class and the new code.
+    # A future upstream may add codes: keep the status's class; the new code is the server's
+    # text, so it is in `detail` only, never in str() or repr().
     mock.get(PATH).mock(
         return_value=json_response(403, {"code": "scope_revoque", "message": "Scope revoked"})
     )
     with pytest.raises(ScopeMissing) as caught:
         call()
-    assert caught.value.code == "scope_revoque"
+    assert caught.value.code == UNDOCUMENTED_CODE
+    assert caught.value.detail == "code scope_revoque: Scope revoked"
+    assert "scope_revoque" not in str(caught.value) + repr(caught.value)
 
 
 @pytest.mark.parametrize(
@@ -169,7 +173,7 @@ def test_unknown_error_code_is_tolerated(mock: respx.MockRouter) -> None:
         (
             b'{"code": "ressource_inconnue", "message": "x"}',
             "application/json",
-            "ressource_inconnue",
+            UNDOCUMENTED_CODE,
         ),
     ],
     ids=["empty", "html", "gateway-json", "other-code", "new-code"],
@@ -241,15 +245,15 @@ def test_retry_after_longer_than_accepted_is_not_waited(mock: respx.MockRouter) 
             429, {"code": "trop_de_requetes", "message": "later"}, **{"retry-after": "3600"}
         )
     )
-    started = time.monotonic()
+    clock = ManualClock()
     with (
-        ApijClient(KEY, base_url=BASE_URL, retry=RetryPolicy(backoff=0.001)) as client,
+        ApijClient(KEY, base_url=BASE_URL, retry=RetryPolicy(backoff=0.001), clock=clock) as c,
         pytest.raises(RateLimited) as caught,
     ):
-        client.paiements("tok", **WINDOW)
+        c.paiements("tok", **WINDOW)
     assert caught.value.retry_after == 3600.0
     assert route.call_count == 1
-    assert time.monotonic() - started < 1.0
+    assert clock.sleeps == []
 
 
 @pytest.fixture

@@ -38,7 +38,9 @@ WINDOW = {"date_debut": "2025-01-01", "date_fin": "2025-06-30"}
 # Each read returns within the read timeout, so only the call's deadline can stop a trickle.
 TRICKLE = Timeouts(connect=0.5, read=0.5, total=1.0)
 TRICKLE_EVERY = 0.05
-SLACK = 0.4  # one trickle interval plus scheduling on a loaded 2-core machine
+# Wide, as every real-socket bound: a trickle left alone lasts ~25 s; the deadline ends it at
+# 1 s, and a busy machine adds tenths of a second, never seconds.
+SLACK = 4.0
 MiB = 1024 * 1024
 GiB = 1024 * MiB
 LIMIT = 2 * MiB  # the documented default of max_response_bytes

@@ -3,15 +3,14 @@ every request for the gateway's host to it (sync and async httpx clients)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import respx
 
+from apij.clock import SYSTEM_CLOCK, Clock
 from apij.double.core import CnamDouble, Reply
 
 __all__ = ["ahandle", "handle", "respx_router"]
@@ -33,25 +32,34 @@ def _reply_to(double: CnamDouble, request: httpx.Request, base_path: str | None)
 
 
 def handle(
-    double: CnamDouble, request: httpx.Request, *, base_path: str | None = None
+    double: CnamDouble,
+    request: httpx.Request,
+    *,
+    base_path: str | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> httpx.Response:
-    """The double's answer to an httpx request (sleeping for slow faults; raising for transport
-    faults). ``base_path``: where the API is mounted (default: the double's base URL's path)."""
+    """The double's answer to an httpx request (sleeping on `clock` for slow faults; raising for
+    transport faults). ``base_path``: where the API is mounted (default: the double's base URL's
+    path). A test of deadlines passes the `ManualClock` its client reads."""
     reply = _reply_to(double, request, base_path)
     late = _too_late(reply, request)
     if reply.delay and reply.transport_error is None:
-        time.sleep(late if late is not None else reply.delay)
+        clock.sleep(late if late is not None else reply.delay)
     return _to_httpx(reply, request, late is not None)
 
 
 async def ahandle(
-    double: CnamDouble, request: httpx.Request, *, base_path: str | None = None
+    double: CnamDouble,
+    request: httpx.Request,
+    *,
+    base_path: str | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> httpx.Response:
-    """As :func:`handle`, waiting with ``asyncio.sleep``."""
+    """As :func:`handle`, waiting with the clock's async sleep."""
     reply = _reply_to(double, request, base_path)
     late = _too_late(reply, request)
     if reply.delay and reply.transport_error is None:
-        await asyncio.sleep(late if late is not None else reply.delay)
+        await clock.asleep(late if late is not None else reply.delay)
     return _to_httpx(reply, request, late is not None)
 
 
@@ -135,10 +143,13 @@ class DoubleRouter(respx.MockRouter):
             _IN_ASYNC_CLIENT.reset(marker)
 
 
-def respx_router(double: CnamDouble, base_url: str | None = None) -> respx.MockRouter:
+def respx_router(
+    double: CnamDouble, base_url: str | None = None, *, clock: Clock = SYSTEM_CLOCK
+) -> respx.MockRouter:
     """A respx router (``assert_all_mocked``) for the host of ``base_url`` (default: the
     double's): the API under its path answered by ``double``, gateway 404s elsewhere on that
-    host, every other host refused. Use it as a context manager."""
+    host, every other host refused. Slow faults wait on ``clock``. Use it as a context
+    manager."""
     base = httpx.URL(base_url or double.base_url)
     base_path = base.path.rstrip("/")
     router = DoubleRouter(assert_all_mocked=True, assert_all_called=False, using="httpx")
@@ -146,8 +157,8 @@ def respx_router(double: CnamDouble, base_url: str | None = None) -> respx.MockR
     def side_effect(request: httpx.Request) -> Any:
         # An async client awaits a coroutine (asyncio.sleep for slow); a sync one sleeps.
         if _IN_ASYNC_CLIENT.get():
-            return ahandle(double, request, base_path=base_path)
-        return handle(double, request, base_path=base_path)
+            return ahandle(double, request, base_path=base_path, clock=clock)
+        return handle(double, request, base_path=base_path, clock=clock)
 
     pattern: dict[str, Any] = {"scheme": base.scheme, "host": base.host}
     if base.port is not None:
