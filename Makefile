@@ -10,7 +10,7 @@ RUN := PYTHONDONTWRITEBYTECODE= $(BIN)
 # Hand-written Python (ruff would also format the README's snippets, which stay compact).
 CODE := src scripts tests conformance
 
-.PHONY: help venv demo test mutations test-dist check lint typecheck regenerate update-spec sandbox bench bench-tools check-upstream conformance-live clean
+.PHONY: help venv demo test test-under-load mutations test-dist check lint typecheck regenerate update-spec sandbox bench bench-tools check-upstream conformance-live clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -28,6 +28,9 @@ demo: $(STAMP) ## Print a sandbox user's IJ statement (built-in CNAM double, no 
 
 test: $(STAMP) ## Run the test suite: unit, conformance (schemathesis, hypothesis), drift
 	$(RUN)/pytest -n 3 --dist worksteal  # much of it waits on loopback I/O: 3 workers on 2 cores
+
+test-under-load: $(STAMP) ## make test 5 times in a row beside 2 CPU-bound processes (determinism)
+	$(RUN)/python -m scripts.test_under_load
 
 mutations: $(STAMP) ## Spec mutations and contract variants, each through update-spec and the gate
 	$(RUN)/pytest -m mutations conformance/test_spec_mutations.py conformance/test_contract_variants.py

@@ -101,7 +101,7 @@ def test_amounts_are_decimals_equal_to_the_json_literals(
     served.status, served.text, served.headers = SUCCESS_STATUS, render(written), {}
     note(f"served: {served.text}")
     if not within_the_face_bounds(written):
-        # Valid, but beyond what the face converts (10^40): refused, typed, at once.
+        # Valid, but beyond what the face converts (10^100): refused, typed, at once.
         with pytest.raises(UnexpectedResponse, match="number beyond the face's bounds"):
             _call(face)
         return
@@ -149,7 +149,7 @@ def test_amounts_are_decimals_equal_to_the_json_literals(
 
 
 def within_the_face_bounds(written: Any) -> bool:
-    """Whether every day count and amount of the lines is below 10^MAX_DIGITS."""
+    """Whether every day count and amount has at most MAX_DIGITS digits before the point."""
     bound = Decimal(10) ** MAX_DIGITS
     return all(
         abs(Decimal(value.text if isinstance(value, Literal) else value)) < bound

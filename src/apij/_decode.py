@@ -14,14 +14,14 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Context, Decimal, Inexact, InvalidOperation
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 from apij_client.models.erreur_code import ErreurCode
 
 from apij import errors
 from apij._contract import BodyContract, contract
-from apij._json import DuplicateKey, InvalidString, NumberTooLong, json_path, loads
+from apij._json import DuplicateKey, InvalidString, loads
 from apij.clock import Deadline
 from apij.config import DriftKind
 from apij.models import PaiementIJ, ReleveIJ
@@ -49,13 +49,13 @@ _DETAIL_MAX = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]+")
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]+")
 _KNOWN_CODES = frozenset(code.value for code in ErreurCode)
-# The face's bound on the numbers of a statement, checked before any conversion: the contract
-# sets no maximum, and a literal such as 1E+999999999 would build a billion-digit number (int()
-# of it takes minutes; its repr raises). Below 10^40 every conversion and sum costs microseconds,
-# and no real day count or amount comes near.
-MAX_DIGITS = 40
+# The face's bound on a statement's numbers: at most MAX_DIGITS digits before the decimal point.
+# The contract sets no maximum, but trusted as they are, 1E+999999999 days took int() minutes and
+# 0E-999999999 of CSG made every total a billion digits long. Checked before any conversion;
+# amounts are then quantised to cents (Inexact: not whole cents, a contract without multipleOf).
+MAX_DIGITS = 100
 _CENT = Decimal("0.01")
-_CENTS = Context(prec=MAX_DIGITS + 3, traps=[Inexact, InvalidOperation])
+_CENTS = Context(prec=MAX_DIGITS + 2, traps=[Inexact, InvalidOperation])
 _DELAY_SECONDS = re.compile(r"[0-9]+")
 _FLOAT_DIGITS = 308  # the longest integer a float holds (sys.float_info.max is ~1.8e308)
 
@@ -107,11 +107,14 @@ def _parse(content: bytes) -> tuple[Any, str | None]:
         doc = loads(content)
     except DuplicateKey:
         return None, "body violates the contract: duplicate key in a JSON object"
-    except NumberTooLong:
-        return None, "number literal too long in the body"
     except InvalidString:
         return None, "body holds a string that is not valid Unicode"
-    except (ValueError, RecursionError):
+    except ValueError as exc:
+        # int() refuses more than 4,300 digits (sys.int_info.str_digits_check_threshold).
+        if "integer string conversion" in str(exc):
+            return None, f"a number beyond the face's bounds ({MAX_DIGITS} digits)"
+        return None, "malformed JSON body"
+    except RecursionError:
         return None, "malformed JSON body"
     except ArithmeticError:
         # A number literal no Decimal can hold (1e99999999999999999999).
@@ -138,33 +141,17 @@ def _document(status: int, headers: httpx.Headers, content: bytes, body: BodyCon
     return doc
 
 
-class _OutOfBounds(Exception):
-    """A number of the statement beyond the face's bounds (the JSON path says where)."""
-
-    def __init__(self, path: str, why: str) -> None:
-        super().__init__(f"{why} at {path}")
-
-
-def _days(value: int | Decimal, index: int) -> int:
-    # Validated as an integer: JSON `14`, `14.0` or `1.4E+1`. Bounded before int(), whose cost
-    # grows with the number's magnitude, not with its literal's length.
-    days = Decimal(value)
-    if not days.is_zero() and days.adjusted() >= MAX_DIGITS:
-        raise _OutOfBounds(json_path("$.paiements", [index, "nombre_jours"]), "day count too large")
+def _days(value: int | Decimal) -> int:
+    """A day count validated as an integer (JSON `14`, `14.0`, `1.4E+1`), bounded before int()."""
+    if isinstance(value, int):  # the JSON parser's own: at most 4,300 digits
+        return value if value < 10**MAX_DIGITS else _too_many_digits()
+    if not value.is_zero() and value.adjusted() >= MAX_DIGITS:
+        _too_many_digits()
     return int(value)
 
 
-def _euros(value: int | Decimal, index: int, name: str) -> Decimal:
-    # Validated as a number (and as a multiple of 0.01 where the contract says so). Bounded, then
-    # quantised to cents: 0E-999999999 is 0.00, and no later sum carries its exponent.
-    amount = Decimal(value)
-    if not amount.is_zero() and amount.adjusted() >= MAX_DIGITS:
-        raise _OutOfBounds(json_path("$.paiements", [index, name]), "amount too large")
-    try:
-        return amount.quantize(_CENT, context=_CENTS)
-    except ArithmeticError:
-        pass
-    raise _OutOfBounds(json_path("$.paiements", [index, name]), "amount not in whole cents")
+def _too_many_digits() -> NoReturn:
+    raise OverflowError(f"more than {MAX_DIGITS} digits")
 
 
 def _releve(doc: dict[str, Any]) -> ReleveIJ:
@@ -173,12 +160,14 @@ def _releve(doc: dict[str, Any]) -> ReleveIJ:
         PaiementIJ(
             iso(row["date_debut"]),
             iso(row["date_fin"]),
-            _days(row["nombre_jours"], i),
-            _euros(row["montant_journalier"], i, "montant_journalier"),
-            _euros(row["csg"], i, "csg"),
-            _euros(row["crds"], i, "crds"),
+            _days(row["nombre_jours"]),
+            # Validated as multiples of 0.01 where the contract says so; quantising to cents
+            # is bounded by the context (a larger amount is InvalidOperation, at once).
+            Decimal(row["montant_journalier"]).quantize(_CENT, context=_CENTS),
+            Decimal(row["csg"]).quantize(_CENT, context=_CENTS),
+            Decimal(row["crds"]).quantize(_CENT, context=_CENTS),
         )
-        for i, row in enumerate(doc["paiements"])
+        for row in doc["paiements"]
     ]
     return ReleveIJ(iso(doc["date_debut"]), iso(doc["date_fin"]), tuple(lignes))
 
@@ -223,9 +212,11 @@ def decode(
         _on_time(deadline, status)
         try:
             return _releve(doc)
-        except _OutOfBounds as exc:
-            why = str(exc)
-        raise _unexpected(status, f"number beyond the face's bounds: {why}")
+        except Inexact:
+            why = "an amount is not a whole number of cents"
+        except ArithmeticError:
+            why = f"a number beyond the face's bounds ({MAX_DIGITS} digits)"
+        raise _unexpected(status, why)
     raise _error(status, headers, content, secrets, drift)
 
 

@@ -3,9 +3,7 @@
 `loads` is the one body parser of the face and the exchange judge: numbers with a fraction or
 an exponent become the `Decimal` of their literal (never a float), NaN and Infinity are refused,
 and an object naming a key twice is refused (`json` would silently keep the last one, and a
-body naming an amount twice is ambiguous). A number literal longer than `MAX_NUMBER_LITERAL`
-characters is refused (`NumberTooLong`) before any conversion: a 10^5-digit integer would cost
-seconds to convert, and no amount or day count needs more than a few digits. The body must be
+body naming an amount twice is ambiguous). The body must be
 UTF-8 (RFC 8259 §8.1) and every string valid Unicode: a lone surrogate (`"\\ud800"`, which
 RFC 8259 §8.2 leaves unpredictable) is refused (`InvalidString`), since no validator, log or
 terminal can take it. `member` and `json_path` write the paths reported in
@@ -21,16 +19,12 @@ from decimal import Decimal
 from typing import Any, NoReturn
 
 __all__ = [
-    "MAX_NUMBER_LITERAL",
     "DuplicateKey",
     "InvalidString",
-    "NumberTooLong",
     "json_path",
     "loads",
     "member",
 ]
-
-MAX_NUMBER_LITERAL = 100
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # A \u escape of a surrogate: only then can a parsed string hold a lone one.
@@ -61,22 +55,6 @@ def _check_strings(doc: Any) -> None:
                 raise InvalidString("string not valid Unicode (lone surrogate)") from None
 
 
-class NumberTooLong(ValueError):
-    """A number literal longer than MAX_NUMBER_LITERAL characters."""
-
-
-def _integer(literal: str) -> int:
-    if len(literal) > MAX_NUMBER_LITERAL:
-        raise NumberTooLong("number literal too long")
-    return int(literal)
-
-
-def _decimal(literal: str) -> Decimal:
-    if len(literal) > MAX_NUMBER_LITERAL:
-        raise NumberTooLong("number literal too long")
-    return Decimal(literal)
-
-
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj = dict(pairs)
     if len(obj) != len(pairs):
@@ -89,15 +67,15 @@ def _reject_constant(name: str) -> NoReturn:
 
 
 def loads(content: bytes) -> Any:
-    """The document in `content`. Raises DuplicateKey, NumberTooLong, ValueError (not JSON, bad
-    encoding), RecursionError (nested too deep) or ArithmeticError (a number no Decimal holds)."""
+    """The document in `content`. Raises DuplicateKey, InvalidString, ValueError (not JSON, not
+    UTF-8, an integer of more than Python's 4,300 digits) or RecursionError (nested too deep).
+
+    Parsing costs what the text's length does (int() refuses more than 4,300 digits at once;
+    a Decimal is built in linear time). What a huge number would cost later, converted or
+    summed, is bounded where it is used (see apij._decode)."""
     text = content.decode("utf-8")  # strict: UnicodeDecodeError is a ValueError
     doc = json.loads(
-        text,
-        parse_float=_decimal,
-        parse_int=_integer,
-        parse_constant=_reject_constant,
-        object_pairs_hook=_object,
+        text, parse_float=Decimal, parse_constant=_reject_constant, object_pairs_hook=_object
     )
     if _SURROGATE_ESCAPE.search(text):
         _check_strings(doc)
