@@ -19,6 +19,7 @@ its message (aiohttp's text carries the request and its headers). What it keeps:
   within bounds); proxy variables and ~/.netrc ignored (`trust_env=False`): credentials never
   go anywhere but to `base_url`. To use a proxy, pass your own `transport`;
 - a reason phrase is passed on as the bytes received, UTF-8 or not (the status is what counts);
+- heads that either default transport refuses are refused by both (`apij._response_head`);
 - no connection is reused after stray bytes. aiohttp's protocol would queue a response that
   nobody asked for (a second one in the same write, or one arriving while the connection is
   idle in the pool) and hand it to the next request on that connection: another user's call.
@@ -44,6 +45,8 @@ import aiohttp
 import h11
 import httpx
 from aiohttp.connector import Connection
+
+from apij._response_head import refusal
 
 __all__ = ["AiohttpTransport"]
 
@@ -226,11 +229,16 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                     sock_read=timeout.get("read"),
                 ),
             )
+        reason = _reason(response)
+        refused = refusal(response.raw_headers, reason)
+        if refused is not None:
+            response.close()
+            raise refused
         return httpx.Response(
             status_code=response.status,
             headers=response.raw_headers,
             stream=_Body(response),
-            extensions={"http_version": b"HTTP/1.1", "reason_phrase": _reason(response)},
+            extensions={"http_version": b"HTTP/1.1", "reason_phrase": reason},
         )
 
     async def aclose(self) -> None:

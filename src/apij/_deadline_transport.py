@@ -24,6 +24,8 @@ and read; when a response ends with bytes after it, the stream reports itself re
 httpcore's pool, which asks that (`get_extra_info("is_readable")`) of every idle connection
 before reusing it, closes it. Bytes arriving later, while the connection is idle, make the
 socket itself readable: the same check discards the connection.
+
+Heads that either default transport refuses are refused by both (`apij._response_head`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ from typing import Any
 import h11
 import httpcore
 import httpx
+
+from apij._response_head import refusal
 
 __all__ = ["DeadlineTransport", "deadline"]
 
@@ -197,11 +201,15 @@ _HTTPX_NAMES: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
 
 @contextmanager
 def _httpx_names_it() -> Iterator[None]:
-    """httpcore's exception raised as httpx's, chained as httpx chains it (the socket or TLS
-    error stays reachable through `__cause__`)."""
+    """httpcore's exception raised as httpx's, chained as httpx chains it, the socket or TLS
+    error below it reachable through `__cause__` (a certificate failure, for the face)."""
     try:
         yield
     except Exception as exc:
+        if exc.__cause__ is None and exc.__context__ is not None:
+            # httpcore's pool re-raises a connection's failure `from None`, which hides the
+            # cause its backend gave it (the ssl or socket error): given back.
+            exc.__cause__ = exc.__context__
         for theirs, ours in _HTTPX_NAMES:
             if isinstance(exc, theirs):
                 raise ours(str(exc)) from exc
@@ -250,6 +258,11 @@ class DeadlineTransport(httpx.BaseTransport):
         )
         with _httpx_names_it():
             response = self._pool.handle_request(core_request)
+        refused = refusal(response.headers, response.extensions.get("reason_phrase", b""))
+        if refused is not None:
+            with _httpx_names_it():
+                response.close()  # its body unread: the connection is closed
+            raise refused
         assert isinstance(response.stream, Iterable)
         return httpx.Response(
             status_code=response.status,
