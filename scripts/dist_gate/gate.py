@@ -55,7 +55,6 @@ RUNTIME_DISTRIBUTIONS = {
     "h11",
     "httpcore",
     "httpx",
-    "httpx-aiohttp",
     "idna",
     "jsonschema-rs",
     "multidict",

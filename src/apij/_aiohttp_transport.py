@@ -1,27 +1,33 @@
-"""The async client's default transport: httpx requests sent through aiohttp (httpx-aiohttp).
+"""The async client's default transport: httpx requests sent through aiohttp's public API.
 
 httpx's own async pool (httpcore 1.0.9) can leave its slots stuck for good after cancelled
 requests (encode/httpcore#1093, unreleased fix), and serves about fifteen times fewer calls per
-second than aiohttp at 100 concurrent users. httpx-aiohttp's `AiohttpTransport` keeps httpx's
-API over aiohttp's connector, which survives cancellation. What it maps as we need: the pool
-size (`max_connections`), keep-alive expiry, TLS verification (httpx's SSL context), connect
-and read timeouts, no redirects, no decompression (the face decodes bodies itself, within
-bounds), and connection errors and timeouts to httpx's exceptions. What it does not, done here:
+second than aiohttp at 100 concurrent users. This `httpx.AsyncBaseTransport` sends each request
+through one `aiohttp.ClientSession` (created on the first call, in its event loop), whose
+connector survives cancellation, and raises the httpx exception httpx's own transport would
+raise for the same failure (one table, `_HTTPX_NAMES`), with aiohttp's error as its cause (the
+socket or TLS error below it stays reachable through `__cause__`) and the class name only in
+its message (aiohttp's text carries the request and its headers). What it keeps:
 
-- its aiohttp session keeps a cookie jar, shared by every user of the pool: one user's
-  Set-Cookie would ride on another user's request. The session here has a jar that keeps
-  nothing;
-- it passes httpx's pool timeout as aiohttp's `connect` timeout, which also counts connecting:
-  a full pool would end in ConnectTimeout, a "failed connection" the face retries. Here the
-  wait for a free connection is bounded by the call's deadline only;
-- an answer aiohttp cannot parse (a malformed status line or header) escapes as a bare
-  `aiohttp.ClientResponseError`; it becomes `httpx.RemoteProtocolError`, as httpx reports it;
-- its table maps every aiohttp connection error to `ConnectTimeout` (a refused connection, a
-  failed name resolution, a TLS failure, a peer that hangs up): each becomes the exception
-  httpx's own transport raises for it, so that both clients name a failure alike.
+- the pool's size (`max_connections`), keep-alive expiry and TLS verification (httpx's SSL
+  context); connect and read timeouts per socket operation (`sock_connect`, `sock_read`);
+- the wait for a free connection is bounded by the call's deadline only (aiohttp's `connect`
+  timeout would count it together with connecting, and a full pool would pass for a failed
+  connection, and be retried);
+- no cookies: the session's jar keeps nothing (one user's Set-Cookie would otherwise ride on
+  another user's request); no redirects; no decompression (the face decodes bodies itself,
+  within bounds); proxy variables and ~/.netrc ignored (`trust_env=False`): credentials never
+  go anywhere but to `base_url`. To use a proxy, pass your own `transport`;
+- a reason phrase is passed on as the bytes received, UTF-8 or not (the status is what counts);
+- heads that either default transport refuses are refused by both (`apij._response_head`);
+- no connection is reused after stray bytes. aiohttp's protocol would queue a response that
+  nobody asked for (a second one in the same write, or one arriving while the connection is
+  idle in the pool) and hand it to the next request on that connection: another user's call.
+  Each connection's bytes pass through `_Watch` (set as the asyncio transport's protocol, in
+  front of aiohttp's), which follows the framing of every response with h11; a byte after a
+  response's end, or while no request is under way, marks the connection, and the connector
+  closes a marked connection instead of handing it out.
 
-The session ignores proxy variables and ~/.netrc (`trust_env=False`, aiohttp's default):
-credentials never go anywhere but to `base_url`. To use a proxy, pass your own `transport`.
 Like any RFC 9112 client, aiohttp re-sends a GET once, at once, when the server closes the
 connection before answering (a keep-alive connection closed under it): the face's retry policy
 counts attempts above that.
@@ -29,97 +35,212 @@ counts attempts above that.
 
 from __future__ import annotations
 
+import asyncio
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import aiohttp
+import h11
 import httpx
-from httpx_aiohttp import AiohttpTransport as _LibraryTransport
+from aiohttp.connector import Connection
+
+from apij._response_head import refusal
 
 __all__ = ["AiohttpTransport"]
 
+_MAX_HEAD = 100 * 1024  # the largest response head the watch follows (httpcore's bound too)
 
-def _protocol_error(exc: BaseException) -> httpx.RemoteProtocolError:
-    # The class name only: aiohttp's message and attributes carry the request and its headers.
-    return httpx.RemoteProtocolError(f"invalid HTTP response ({type(exc).__name__})")
-
-
-def _as_httpx_names_it(exc: httpx.TransportError) -> httpx.TransportError:
-    """The library's exception for an aiohttp error (its `__cause__`), corrected where the
-    library calls ConnectTimeout what is none; the class name only in the message."""
-    cause = exc.__cause__
-    name = type(cause).__name__
-    better: httpx.TransportError
-    if isinstance(cause, aiohttp.ServerTimeoutError):
-        return exc  # a timeout indeed: ConnectTimeout or ReadTimeout, as mapped
-    if isinstance(cause, aiohttp.ClientConnectorError):  # refused, DNS, TLS
-        better = httpx.ConnectError(f"cannot connect ({name})")
-    elif isinstance(cause, aiohttp.ServerDisconnectedError):
-        better = httpx.RemoteProtocolError("server disconnected without sending a response")
-    elif isinstance(cause, aiohttp.ClientOSError):  # reset while sending or reading
-        better = httpx.ReadError(f"connection lost ({name})")
-    else:
-        return exc
-    better.__cause__ = cause  # what happened below (a failed name lookup...), as httpx keeps it
-    return better
+# aiohttp's exceptions and the httpx ones httpx's own transport raises for the same failure,
+# most specific first. Anything else aiohttp raises is an unusable answer.
+_HTTPX_NAMES: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
+    (aiohttp.ConnectionTimeoutError, httpx.ConnectTimeout),
+    (aiohttp.SocketTimeoutError, httpx.ReadTimeout),
+    (aiohttp.ServerTimeoutError, httpx.ReadTimeout),
+    (aiohttp.ClientProxyConnectionError, httpx.ProxyError),
+    (aiohttp.ClientHttpProxyError, httpx.ProxyError),
+    (aiohttp.ClientConnectorError, httpx.ConnectError),  # refused, name lookup, TLS
+    (aiohttp.ServerDisconnectedError, httpx.RemoteProtocolError),  # before any answer
+    (aiohttp.ClientOSError, httpx.ReadError),  # reset while sending or reading
+    (aiohttp.ClientPayloadError, httpx.ReadError),  # a body cut short
+    (aiohttp.InvalidURL, httpx.UnsupportedProtocol),
+    (aiohttp.ClientConnectionError, httpx.NetworkError),
+    (aiohttp.ClientError, httpx.RemoteProtocolError),  # a status line or header unparsable
+)
 
 
-def _mapped(exc: httpx.TransportError | aiohttp.ClientError) -> httpx.TransportError:
-    """The httpx exception for what escaped the library: its own, corrected; or an aiohttp
-    error it let through."""
-    if isinstance(exc, httpx.TransportError):
-        return _as_httpx_names_it(exc)
-    return _protocol_error(exc)
+def _httpx_exception(exc: BaseException) -> httpx.TransportError:
+    for theirs, ours in _HTTPX_NAMES:
+        if isinstance(exc, theirs):
+            mapped = ours(f"{ours.__name__} ({type(exc).__name__})")
+            mapped.__cause__ = exc
+            return mapped
+    raise AssertionError("unreachable: aiohttp.ClientError closes the table")  # pragma: no cover
+
+
+@contextmanager
+def _httpx_names_it() -> Iterator[None]:
+    failure: httpx.TransportError | None = None
+    try:
+        yield
+    except aiohttp.ClientError as exc:
+        failure = _httpx_exception(exc)
+    if failure is not None:
+        raise failure  # out of the except block: the cause is set, no context besides
+
+
+class _Watch(asyncio.Protocol):
+    """In front of aiohttp's protocol for one connection: every byte it receives goes through
+    an h11 client connection first, so as to know where each response ends. `stray` once a
+    byte came after a response's end, or while no request was under way."""
+
+    def __init__(self, protocol: asyncio.Protocol) -> None:
+        self.stray = False
+        self._protocol = protocol
+        self._framing = h11.Connection(h11.CLIENT, max_incomplete_event_size=_MAX_HEAD)
+        self._active = False
+
+    def begin(self, method: str) -> None:
+        """A request is under way on this connection (its framing depends on the method)."""
+        try:
+            if self._framing.our_state is not h11.IDLE:
+                self._framing.start_next_cycle()
+            self._framing.send(h11.Request(method=method, target="/", headers=[("host", "h")]))
+            self._framing.send(h11.EndOfMessage())
+            self._active = True
+        except h11.ProtocolError:
+            self.stray = True
+
+    def _follow(self, data: bytes) -> None:
+        if not self._active:
+            self.stray = True  # bytes while idle
+            return
+        framing = self._framing
+        try:
+            framing.receive_data(data)
+            while (event := framing.next_event()) is not h11.NEED_DATA:
+                if event is h11.PAUSED or isinstance(event, h11.ConnectionClosed):
+                    self.stray = event is h11.PAUSED
+                    self._active = False
+                    return
+                if isinstance(event, h11.EndOfMessage):
+                    self._active = False
+                    self.stray = bool(framing.trailing_data[0])
+                    return
+        except h11.ProtocolError:
+            self.stray = True  # aiohttp judges the response; the connection is not reused
+            self._active = False
+
+    # asyncio's protocol interface, passed on to aiohttp's protocol.
+    def data_received(self, data: bytes) -> None:
+        if data and not self.stray:
+            self._follow(data)
+        self._protocol.data_received(data)
+
+    def eof_received(self) -> bool | None:
+        return self._protocol.eof_received()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._protocol.connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        self._protocol.pause_writing()
+
+    def resume_writing(self) -> None:
+        self._protocol.resume_writing()
+
+
+class _Connector(aiohttp.TCPConnector):
+    """aiohttp's connector, closing a connection that received stray bytes instead of handing
+    it out (`connect` is the connector's public way to hand out connections)."""
+
+    async def connect(self, req: Any, *args: Any, **kwargs: Any) -> Connection:
+        while True:
+            connection = await super().connect(req, *args, **kwargs)
+            transport, protocol = connection.transport, connection.protocol
+            if transport is None or protocol is None:
+                return connection  # aiohttp reports the closed connection itself
+            watch = transport.get_protocol()
+            if not isinstance(watch, _Watch):  # a new connection
+                watch = _Watch(protocol)
+                transport.set_protocol(watch)
+            if not watch.stray and not protocol.should_close:
+                watch.begin(req.method)
+                return connection
+            connection.close()
+
+
+def _reason(response: aiohttp.ClientResponse) -> bytes:
+    # aiohttp decodes the status line as UTF-8 with surrogateescape: back to the bytes received.
+    return (response.reason or "").encode("utf-8", "surrogateescape")
 
 
 class _Body(httpx.AsyncByteStream):
-    def __init__(self, inner: httpx.AsyncByteStream) -> None:
-        self._inner = inner
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self._response = response
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        failure: httpx.TransportError | None = None
-        try:
-            async for chunk in self._inner:
+        with _httpx_names_it():
+            async for chunk in self._response.content.iter_any():
                 yield chunk
-        except (httpx.TransportError, aiohttp.ClientError) as exc:
-            failure = _mapped(exc)
-        if failure is not None:
-            raise failure
 
     async def aclose(self) -> None:
-        await self._inner.aclose()
+        self._response.release()
 
 
-class AiohttpTransport(_LibraryTransport):
-    """httpx-aiohttp's transport with a cookieless session and every aiohttp error mapped."""
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """httpx's transport interface over an aiohttp session: cookieless, every aiohttp error
+    mapped to httpx's, no connection reused after stray bytes (see the module)."""
 
     def __init__(self, *, verify: ssl.SSLContext | bool, limits: httpx.Limits) -> None:
-        super().__init__(verify=verify, limits=limits, client=self._new_session)
+        self._ssl_context = httpx.create_ssl_context(verify=verify)
+        self._limits = limits
+        self._session: aiohttp.ClientSession | None = None
 
-    def _new_session(self) -> aiohttp.ClientSession:
-        # What the library builds (its get_client), with a cookie jar that keeps nothing.
-        connector = aiohttp.TCPConnector(
-            limit=self.limits.max_connections or 0,  # 0: no limit, as httpx's None
-            keepalive_timeout=self.limits.keepalive_expiry,
-            ssl=self.ssl_context,
+    def _open(self) -> aiohttp.ClientSession:
+        connector = _Connector(
+            limit=self._limits.max_connections or 0,  # 0: no limit, as httpx's None
+            keepalive_timeout=self._limits.keepalive_expiry,
+            ssl=self._ssl_context,
         )
-        return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
+        return aiohttp.ClientSession(
+            connector=connector, cookie_jar=aiohttp.DummyCookieJar(), trust_env=False
+        )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        # aiohttp's `connect` timeout (the library passes httpx's pool timeout) counts the wait
-        # for a free connection together with connecting, and ends in an error mapped to
-        # ConnectTimeout: a full pool would pass for a failed connection, and be retried. The
-        # wait is left to the call's deadline (as the sync client's is); `sock_connect` still
-        # bounds connecting.
-        timeout = dict(request.extensions.get("timeout", {}))
-        timeout["pool"] = None
-        request.extensions = {**request.extensions, "timeout": timeout}
-        failure: httpx.TransportError | None = None
-        try:
-            response = await super().handle_async_request(request)
-        except (httpx.TransportError, aiohttp.ClientError) as exc:
-            failure = _mapped(exc)
-        if failure is not None:
-            raise failure
-        response.stream = _Body(response.stream)  # type: ignore[arg-type]
-        return response
+        if self._session is None:
+            self._session = self._open()
+        timeout = request.extensions.get("timeout", {})
+        content = await request.aread()
+        with _httpx_names_it():
+            response = await self._session.request(
+                request.method,
+                str(request.url),
+                headers=request.headers.multi_items(),
+                data=content or None,
+                allow_redirects=False,
+                auto_decompress=False,
+                # Per socket operation; the wait for a free connection: the call's deadline.
+                timeout=aiohttp.ClientTimeout(
+                    total=None,
+                    connect=None,
+                    sock_connect=timeout.get("connect"),
+                    sock_read=timeout.get("read"),
+                ),
+            )
+        reason = _reason(response)
+        refused = refusal(response.raw_headers, reason)
+        if refused is not None:
+            response.close()
+            raise refused
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.raw_headers,
+            stream=_Body(response),
+            extensions={"http_version": b"HTTP/1.1", "reason_phrase": reason},
+        )
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()

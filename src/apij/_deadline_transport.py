@@ -1,10 +1,31 @@
-"""The sync client's default transport: httpx's, each socket operation ending by the deadline.
+"""The sync client's default transport: httpcore's pool behind httpx's transport interface, each
+socket operation ending by the deadline, and no connection reused after stray bytes.
 
-httpx's timeouts bound each connect, read and write, not the response: a server trickling its
-status line and headers one byte at a time keeps a plain call alive indefinitely. httpcore
-takes a network backend; this one wraps the default and clamps each operation's timeout to the
+Built from public parts only: `httpcore.ConnectionPool` with a `network_backend` of ours,
+wrapped in an `httpx.BaseTransport` that raises the httpx exception httpx's own transport would
+(`HTTPTransport` maps httpcore's exceptions the same way). As httpx's transport it sends no
+cookies (the face hands requests straight to it), follows no redirects, decodes nothing (the
+face reads bodies raw, within bounds) and reads no proxy settings from the environment:
+credentials never go anywhere but to `base_url`. To use a proxy, pass your own `transport`.
+
+Deadline. httpx's timeouts bound each connect, read and write, not the response: a server
+trickling its status line and headers one byte at a time keeps a plain call alive
+indefinitely. The network backend wraps httpcore's and clamps each operation's timeout to the
 time left before the deadline of the call running in this thread (a context variable, set by
-`bounded_by()` around the call's exchange). A call thus ends by its deadline plus one read at most.
+`bounded_by()` around the call's exchange). A call thus ends by its deadline plus one read at
+most. Waiting for a free connection of the pool is bounded by the request's `pool` timeout,
+which the face sets to the time left.
+
+Stray bytes. A response that carries more than itself (two responses in one write, a 204
+followed by a full response) leaves the extra bytes in httpcore's parser, which would hand
+them to the next request on that connection: another user's call. Each connection's stream
+shadows the exchange with h11 (the parser httpcore itself uses), fed the same bytes written
+and read; when a response ends with bytes after it, the stream reports itself readable, and
+httpcore's pool, which asks that (`get_extra_info("is_readable")`) of every idle connection
+before reusing it, closes it. Bytes arriving later, while the connection is idle, make the
+socket itself readable: the same check discards the connection.
+
+Heads that either default transport refuses are refused by both (`apij._response_head`).
 """
 
 from __future__ import annotations
@@ -15,9 +36,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+import h11
 import httpcore
 import httpx
 
+from apij._response_head import refusal
 from apij.clock import Deadline
 
 __all__ = ["DeadlineTransport", "bounded_by"]
@@ -47,14 +70,66 @@ def _clamped(timeout: float | None, expired: type[httpcore.TimeoutException]) ->
     return left if timeout is None else min(timeout, left)
 
 
+class _Framing:
+    """h11's view of one connection's exchanges: where each response ends, and whether any
+    byte came after it.
+
+    `requests` parses what the connection writes (as a server would) and hands each event to
+    `responses`, a client connection fed what it reads. Anything h11 cannot follow also counts
+    as stray: such a connection is not reused either.
+    """
+
+    def __init__(self) -> None:
+        self.stray = False
+        self._requests = h11.Connection(h11.SERVER)
+        self._responses = h11.Connection(h11.CLIENT)
+
+    def wrote(self, data: bytes) -> None:
+        if self.stray or not data:  # b"" would tell h11 the connection closed
+            return
+        try:
+            self._requests.receive_data(data)
+            while (event := self._requests.next_event()) not in (h11.NEED_DATA, h11.PAUSED):
+                self._responses.send(event)  # type: ignore[arg-type]
+        except h11.ProtocolError:
+            self.stray = True
+
+    def read(self, data: bytes) -> None:
+        if self.stray:
+            return
+        responses = self._responses
+        try:
+            responses.receive_data(data)
+            while (event := responses.next_event()) is not h11.NEED_DATA:
+                if event is h11.PAUSED or isinstance(event, h11.ConnectionClosed):
+                    # Bytes after a complete response (or a protocol switch), or the end.
+                    self.stray = event is h11.PAUSED
+                    return
+                if isinstance(event, h11.EndOfMessage):
+                    break
+            else:
+                return
+            if responses.trailing_data[0]:
+                self.stray = True
+            elif responses.our_state is h11.DONE and responses.their_state is h11.DONE:
+                responses.start_next_cycle()
+                self._requests = h11.Connection(h11.SERVER)
+        except h11.ProtocolError:
+            self.stray = True
+
+
 class _DeadlineStream(httpcore.NetworkStream):
     def __init__(self, inner: httpcore.NetworkStream) -> None:
         self._inner = inner
+        self._framing = _Framing()
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _clamped(timeout, httpcore.ReadTimeout))
+        data = self._inner.read(max_bytes, _clamped(timeout, httpcore.ReadTimeout))
+        self._framing.read(data)
+        return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._framing.wrote(buffer)
         self._inner.write(buffer, _clamped(timeout, httpcore.WriteTimeout))
 
     def close(self) -> None:
@@ -72,6 +147,8 @@ class _DeadlineStream(httpcore.NetworkStream):
         return _DeadlineStream(inner)
 
     def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable" and self._framing.stray:
+            return True  # what the pool asks before reusing an idle connection
         return self._inner.get_extra_info(info)
 
 
@@ -102,18 +179,97 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-class DeadlineTransport(httpx.HTTPTransport):
-    """`httpx.HTTPTransport` whose connections honour the call's deadline (see the module)."""
+# httpcore's exceptions and the httpx ones httpx's own transport raises for them, most
+# specific first (each is a subclass of those after it, or unrelated).
+_HTTPX_NAMES: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+)
+
+
+@contextmanager
+def _httpx_names_it() -> Iterator[None]:
+    """httpcore's exception raised as httpx's, chained as httpx chains it, the socket or TLS
+    error below it reachable through `__cause__` (a certificate failure, for the face)."""
+    try:
+        yield
+    except Exception as exc:
+        if exc.__cause__ is None and exc.__context__ is not None:
+            # httpcore's pool re-raises a connection's failure `from None`, which hides the
+            # cause its backend gave it (the ssl or socket error): given back.
+            exc.__cause__ = exc.__context__
+        for theirs, ours in _HTTPX_NAMES:
+            if isinstance(exc, theirs):
+                raise ours(str(exc)) from exc
+        raise
+
+
+class _Body(httpx.SyncByteStream):
+    def __init__(self, inner: Iterable[bytes]) -> None:
+        self._inner = inner
+
+    def __iter__(self) -> Iterator[bytes]:
+        with _httpx_names_it():
+            yield from self._inner
+
+    def close(self) -> None:
+        close = getattr(self._inner, "close", None)
+        if close is not None:
+            with _httpx_names_it():
+                close()
+
+
+class DeadlineTransport(httpx.BaseTransport):
+    """httpcore's connection pool behind httpx's transport interface, its connections honouring
+    the call's deadline and never reused after stray bytes (see the module)."""
 
     def __init__(self, *, verify: ssl.SSLContext | bool, limits: httpx.Limits) -> None:
-        context = httpx.create_ssl_context(verify=verify)
-        super().__init__(verify=context, limits=limits)
-        # httpx builds its pool without a way to pass a network backend: the same pool again,
-        # with ours. (httpx is pinned below 0.29; the deadline tests fail if this changes.)
         self._pool = httpcore.ConnectionPool(
-            ssl_context=context,
+            ssl_context=httpx.create_ssl_context(verify=verify),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
             network_backend=_DeadlineBackend(),
         )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(request.stream, httpx.SyncByteStream)
+        url = request.url
+        core_request = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+            ),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        with _httpx_names_it():
+            response = self._pool.handle_request(core_request)
+        refused = refusal(response.headers, response.extensions.get("reason_phrase", b""))
+        if refused is not None:
+            with _httpx_names_it():
+                response.close()  # its body unread: the connection is closed
+            raise refused
+        assert isinstance(response.stream, Iterable)
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.headers,
+            stream=_Body(response.stream),
+            extensions=response.extensions,
+        )
+
+    def close(self) -> None:
+        self._pool.close()

@@ -31,6 +31,7 @@ class Server:
     lock: threading.Lock = field(default_factory=threading.Lock)
     open_connections: int = 0
     most_connections: int = 0
+    accepted: int = 0  # connections accepted in all
 
 
 Handler = Callable[[socket.socket, Server], None]
@@ -89,6 +90,7 @@ def serving(
 
     def one(conn: socket.socket) -> None:
         with server.lock:
+            server.accepted += 1
             server.open_connections += 1
             server.most_connections = max(server.most_connections, server.open_connections)
         try:
@@ -144,3 +146,28 @@ def keep_alive(answer: Callable[[bytes], bytes], delay: float = 0.0) -> Handler:
             conn.sendall(answer(request))
 
     return handle
+
+
+def token_of(request: bytes) -> str:
+    """The bearer token of a request head ('' without one)."""
+    for line in request.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"authorization":
+            return value.strip().removeprefix(b"Bearer ").decode("latin-1")
+    return ""
+
+
+def montant_of(token: str) -> str:
+    """A daily amount that fingerprints `token` ("user-0042" -> 10.42), as JSON text."""
+    return f"{10 + int(token.rsplit('-', 1)[1]) / 100:.2f}"
+
+
+STRAY_MONTANT = "99.99"  # what no user's fingerprint is
+
+
+def fingerprinted(request: bytes) -> bytes:
+    """A full 200 answer whose daily amount fingerprints the request's token."""
+    return ok_response(body(montant_of(token_of(request)), "1.00", "0.10"))
+
+
+STRAY = ok_response(body(STRAY_MONTANT, "1.00", "0.10"))  # an answer to nobody's request
