@@ -478,6 +478,271 @@ def sync_throughput(base_url: str) -> list[dict[str, str]]:
     ]
 
 
+def _raw_upstream(port: int, answer: Callable[[socket.socket, bytes, int], None]) -> None:
+    """A raw-socket HTTP/1.1 upstream (run in its own process, its own GIL): `answer(conn,
+    request, n)` answers the connection's n-th request."""
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", port), backlog=512)
+
+    def serve(conn: socket.socket) -> None:
+        with conn:
+            for n in range(100_000):
+                data = b""
+                try:
+                    while b"\r\n\r\n" not in data:
+                        chunk = conn.recv(65536)
+                        if not chunk:
+                            return
+                        data += chunk
+                    answer(conn, data, n)
+                except OSError:  # the client hung up (its deadline, a refused answer...)
+                    return
+
+    while True:
+        conn, _ = listener.accept()
+        threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+
+@contextmanager
+def raw_upstream(answer: Callable[[socket.socket, bytes, int], None]) -> Iterator[str]:
+    """`_raw_upstream` in a child process; yields its base URL."""
+    import multiprocessing
+
+    port = _free_port()
+    process = multiprocessing.get_context("fork").Process(
+        target=_raw_upstream, args=(port, answer), daemon=True
+    )
+    process.start()
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the upstream did not start") from None
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        process.terminate()
+        process.join(timeout=10)
+
+
+CONTENDERS = 50
+NEAR_MAX = body_of(14_300)  # about 1.9 MB, under max_response_bytes (2 MiB)
+CONTENTION_TOTAL = 1.0  # each call's deadline (s)
+NEAR_MAX_HEAD = (
+    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n"
+    % len(NEAR_MAX)
+)
+
+
+def _paced_near_max(conn: socket.socket, request: bytes, n: int) -> None:
+    """The near-maximum body, 64 KiB every 40 ms: about 1.2 s in all, past the deadline."""
+    conn.sendall(NEAR_MAX_HEAD)
+    for i in range(0, len(NEAR_MAX), 65536):
+        conn.sendall(NEAR_MAX[i : i + 65536])
+        time.sleep(0.04)
+
+
+def _whole_near_max(conn: socket.socket, request: bytes, n: int) -> None:
+    conn.sendall(NEAR_MAX_HEAD + NEAR_MAX)
+
+
+def contention() -> list[dict[str, str]]:
+    """The deadline under contention: CONTENDERS threads, each one sync call reading a
+    near-maximum body (paced past the deadline, or whole at once), on one client. The figure is
+    the worst time a call returned past its deadline (target <= 0.25 s)."""
+    from apij import ApijError, Timeouts
+
+    rows = []
+    assert 1_800_000 < len(NEAR_MAX) < 2 * 1024 * 1024
+    for name, answer in (("paced past the deadline", _paced_near_max), ("whole", _whole_near_max)):
+        with raw_upstream(answer) as base_url:
+            timeouts = Timeouts(connect=5.0, read=5.0, total=CONTENTION_TOTAL)
+            with ApijClient(KEY, base_url=base_url, timeouts=timeouts, **_pool(CONTENDERS)) as c:
+
+                def one(_: int) -> tuple[float, str]:
+                    started = time.monotonic()
+                    try:
+                        c.paiements(TOKEN, date_debut="2018-01-01", date_fin="2026-12-31")
+                        outcome = "ok"
+                    except ApijError as exc:
+                        outcome = type(exc).__name__
+                    return time.monotonic() - started - CONTENTION_TOTAL, outcome
+
+                overruns: list[float] = []
+                outcomes: dict[str, int] = {}
+                for _ in range(3):  # rounds
+                    with ThreadPoolExecutor(max_workers=CONTENDERS) as pool:
+                        for overrun, outcome in pool.map(one, range(CONTENDERS)):
+                            overruns.append(overrun)
+                            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        said = ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()))
+        rows.append(
+            _row(
+                f"sync, {CONTENDERS} threads x 1 call, {len(NEAR_MAX) / 1e6:.1f} MB body {name}",
+                f"worst return past the {CONTENTION_TOTAL:.0f} s deadline (target <= 0.25 s)",
+                f"{max(overruns):+.3f} s ({said})",
+            )
+        )
+    return rows
+
+
+STRAY_CALLS = 10_000
+STRAY_WORKERS = 20
+STRAY_THINK = 0.03  # seconds
+
+
+# Shared with the upstream's process (forked): strays sent (same write, while idle, crossed),
+# and which connections had a stray cross a request.
+_STRAYS_SENT: Any = None
+_CROSSED: Any = None
+_CONNECTIONS: dict[int, int] = {}  # in the upstream: socket fd -> connection number
+
+
+def _stray_answers(conn: socket.socket, request: bytes, n: int) -> None:
+    """Each user's own fingerprint (daily amount; the connection's number as crds); the first
+    answer of a connection, for one user in five, followed by a stray response in the same
+    write; after every third answer, a stray response once the connection has been idle for
+    20 ms. A stray that crosses the next request (the request left before the stray arrived)
+    cannot be told from its answer by any HTTP/1.1 client, and shifts every later answer on
+    that connection by one: such connections are counted apart."""
+    import select
+
+    if n == 0:
+        with _STRAYS_SENT.get_lock():
+            _STRAYS_SENT[3] += 1
+            _CONNECTIONS[conn.fileno()] = _STRAYS_SENT[3]
+    number = _CONNECTIONS[conn.fileno()]
+    token = b""
+    for line in request.split(b"\r\n"):
+        if line.lower().startswith(b"authorization:"):
+            token = line.split(b" ")[-1]
+    user = int(token.rsplit(b"-", 1)[-1])
+    crds = b'"crds": %d.%02d' % divmod(number, 100)
+    own = (
+        body_of(1)
+        .replace(b'"montant_journalier": 20.0', b'"montant_journalier": 10.%02d' % user)
+        .replace(b'"crds": 1.4', crds)
+    )
+    stray = (
+        body_of(1)
+        .replace(b'"montant_journalier": 20.0', b'"montant_journalier": 99.99')
+        .replace(b'"crds": 1.4', crds)
+    )
+    head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n"
+    answer = head % len(own) + own
+    stray_answer = head % len(stray) + stray
+    if n == 0 and user % 5 == 0:
+        conn.sendall(answer + stray_answer)
+        with _STRAYS_SENT.get_lock():
+            _STRAYS_SENT[0] += 1
+        return
+    conn.sendall(answer)
+    if n % 3 == 0 and not select.select([conn], [], [], 0.02)[0]:
+        if select.select([conn], [], [], 0)[0]:
+            return  # the next request came while this thread waited for its turn (the GIL)
+        conn.sendall(stray_answer)
+        crossed = bool(select.select([conn], [], [], 0)[0])
+        with _STRAYS_SENT.get_lock():
+            _STRAYS_SENT[1] += 1
+            _STRAYS_SENT[2] += crossed
+            if crossed and number < len(_CROSSED):
+                _CROSSED[number] = 1
+
+
+def cross_user() -> list[dict[str, str]]:
+    """STRAY_CALLS calls of 100 users with their own tokens (STRAY_WORKERS at a time, each
+    pausing STRAY_THINK before a call), against an upstream that sends stray responses (in the
+    same write and while idle): the answers that were someone else's."""
+    import multiprocessing
+
+    from apij import ApijError
+
+    global _STRAYS_SENT, _CROSSED
+    rows = []
+    tokens = [f"fc-stray-user-{i:04d}" for i in range(100)]
+
+    def _wrong(releve: Any, expected: Decimal) -> int:
+        """0: the user's own answer; 1: another's, on a connection no stray crossed a request
+        on; 2: another's, on one where a stray did (the shift no client can see)."""
+        (line,) = releve.paiements
+        if line.montant_journalier == expected:
+            return 0
+        return 2 if _CROSSED[int(line.crds * 100)] else 1
+
+    def expected(token: str) -> Decimal:
+        return Decimal(f"10.{int(token.rsplit('-', 1)[-1]):02d}")
+
+    for mode in ("sync", "async"):
+        _STRAYS_SENT = multiprocessing.get_context("fork").Array("l", 4)
+        _CROSSED = multiprocessing.get_context("fork").Array("b", 100_000)
+        with raw_upstream(_stray_answers) as base_url:
+            wrong = shifted = failed = 0
+            started = time.perf_counter()
+            if mode == "sync":
+                with ApijClient(KEY, base_url=base_url, **_pool(STRAY_WORKERS)) as client:
+
+                    def one(i: int) -> tuple[int, bool]:
+                        token = tokens[i % len(tokens)]
+                        time.sleep(STRAY_THINK)  # the user's connection idles meanwhile
+                        try:
+                            releve = client.paiements(
+                                token, date_debut="2018-01-01", date_fin="2026-12-31"
+                            )
+                        except ApijError:
+                            return 0, True
+                        return _wrong(releve, expected(token)), False
+
+                    with ThreadPoolExecutor(max_workers=STRAY_WORKERS) as pool:
+                        for w, f in pool.map(one, range(STRAY_CALLS)):
+                            wrong += w == 1
+                            shifted += w == 2
+                            failed += f
+            else:
+
+                async def main() -> tuple[int, int, int]:
+                    wrong = shifted = failed = 0
+                    async with AsyncApijClient(
+                        KEY, base_url=base_url, **_pool(STRAY_WORKERS)
+                    ) as client:
+                        gate = asyncio.Semaphore(STRAY_WORKERS)
+
+                        async def one(i: int) -> tuple[int, bool]:
+                            token = tokens[i % len(tokens)]
+                            async with gate:
+                                await asyncio.sleep(STRAY_THINK)
+                                try:
+                                    releve = await client.paiements(
+                                        token, date_debut="2018-01-01", date_fin="2026-12-31"
+                                    )
+                                except ApijError:
+                                    return 0, True
+                            return _wrong(releve, expected(token)), False
+
+                        for w, f in await asyncio.gather(*(one(i) for i in range(STRAY_CALLS))):
+                            wrong += w == 1
+                            shifted += w == 2
+                            failed += f
+                    return wrong, shifted, failed
+
+                wrong, shifted, failed = asyncio.run(main())
+            elapsed = time.perf_counter() - started
+            rows.append(
+                _row(
+                    f"{mode}, {STRAY_CALLS:,} calls of 100 users, upstream sending stray answers",
+                    "answers that were another user's (target 0)",
+                    f"{wrong} (strays sent: {_STRAYS_SENT[0]} in the same write, "
+                    f"{_STRAYS_SENT[1]} while idle; {_STRAYS_SENT[2]} crossed a request, which "
+                    f"shifted {shifted} answers; {failed} failed calls, {elapsed:.1f} s)",
+                )
+            )
+    return rows
+
+
 def throughput() -> list[dict[str, str]]:
     """Async and threaded throughput against one sandbox process."""
     with sandbox() as base_url:
@@ -490,13 +755,20 @@ def _row(subject: str, figure: str, value: str) -> dict[str, str]:
 
 def measure() -> list[dict[str, str]]:
     """Every face benchmark, as table rows."""
-    return [*overhead(26), *overhead(1000), *validation(1000), *throughput()]
+    return [
+        *overhead(26),
+        *overhead(1000),
+        *validation(1000),
+        *throughput(),
+        *contention(),
+        *cross_user(),
+    ]
 
 
 def main() -> int:
     for row in [*overhead(26), *overhead(1000), *validation(1000)]:
         print(f"{row['subject']:<48} {row['figure']:<52} {row['value']:>16}", flush=True)
-    for row in throughput():
+    for row in [*throughput(), *contention(), *cross_user()]:
         print(f"{row['subject']:<48} {row['figure']:<52} {row['value']:>16}")
     return 0
 

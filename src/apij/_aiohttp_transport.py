@@ -26,7 +26,10 @@ its message (aiohttp's text carries the request and its headers). What it keeps:
   Each connection's bytes pass through `_Watch` (set as the asyncio transport's protocol, in
   front of aiohttp's), which follows the framing of every response with h11; a byte after a
   response's end, or while no request is under way, marks the connection, and the connector
-  closes a marked connection instead of handing it out.
+  closes a marked connection instead of handing it out, as it does one whose socket holds
+  bytes the event loop has not read yet (a busy loop reads late). The request then leaves in
+  the same step of the loop. What no HTTP/1.1 client can tell apart from an answer remains: a
+  response arriving after the request left.
 
 Like any RFC 9112 client, aiohttp re-sends a GET once, at once, when the server closes the
 connection before answering (a keep-alive connection closed under it): the face's retry policy
@@ -36,6 +39,7 @@ counts attempts above that.
 from __future__ import annotations
 
 import asyncio
+import select
 import ssl
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -151,6 +155,17 @@ class _Watch(asyncio.Protocol):
         self._protocol.resume_writing()
 
 
+def _unread(transport: asyncio.BaseTransport) -> bool:
+    """Whether bytes wait in the socket that the event loop has not read yet (it reads between
+    steps, and a busy loop may not have come to them): the same question httpcore asks of an
+    idle connection."""
+    sock = transport.get_extra_info("socket")
+    if sock is None:
+        return False
+    readable, _, _ = select.select([sock.fileno()], [], [], 0)
+    return bool(readable)
+
+
 class _Connector(aiohttp.TCPConnector):
     """aiohttp's connector, closing a connection that received stray bytes instead of handing
     it out (`connect` is the connector's public way to hand out connections)."""
@@ -165,8 +180,8 @@ class _Connector(aiohttp.TCPConnector):
             if not isinstance(watch, _Watch):  # a new connection
                 watch = _Watch(protocol)
                 transport.set_protocol(watch)
-            if not watch.stray and not protocol.should_close:
-                watch.begin(req.method)
+            if not (watch.stray or protocol.should_close or _unread(transport)):
+                watch.begin(req.method)  # the request leaves in this same step of the loop
                 return connection
             connection.close()
 

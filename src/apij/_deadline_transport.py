@@ -23,7 +23,12 @@ shadows the exchange with h11 (the parser httpcore itself uses), fed the same by
 and read; when a response ends with bytes after it, the stream reports itself readable, and
 httpcore's pool, which asks that (`get_extra_info("is_readable")`) of every idle connection
 before reusing it, closes it. Bytes arriving later, while the connection is idle, make the
-socket itself readable: the same check discards the connection.
+socket itself readable: the same check discards the connection. The pool checks when it
+assigns the connection to a request, and the thread sending it may run only later (the GIL,
+other threads): the stream checks again just before the request's first byte leaves, and
+tells the pool the connection is not available (`httpcore.ConnectionNotAvailable`, on which
+the pool takes another). What no HTTP/1.1 client can tell apart from an answer remains: a
+response arriving after the request left.
 
 Heads that either default transport refuses are refused by both (`apij._response_head`).
 """
@@ -84,6 +89,10 @@ class _Framing:
         self._requests = h11.Connection(h11.SERVER)
         self._responses = h11.Connection(h11.CLIENT)
 
+    def starting(self) -> bool:
+        """Whether the next write begins a request."""
+        return self._requests.their_state is h11.IDLE
+
     def wrote(self, data: bytes) -> None:
         if self.stray or not data:  # b"" would tell h11 the connection closed
             return
@@ -129,6 +138,12 @@ class _DeadlineStream(httpcore.NetworkStream):
         return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        if self._framing.starting() and (
+            self._framing.stray or self._inner.get_extra_info("is_readable")
+        ):
+            # Bytes came after the pool checked this connection, before this request left:
+            # an answer to nobody's request. The pool closes it and takes another connection.
+            raise httpcore.ConnectionNotAvailable()
         self._framing.wrote(buffer)
         self._inner.write(buffer, _clamped(timeout, httpcore.WriteTimeout))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -90,6 +91,12 @@ class _Secrets:
     def __repr__(self) -> str:
         return "<secrets>"
 
+
+# Decoding a large body is CPU work under the GIL, in long steps no other thread interrupts: run
+# by many threads at once, they starve the threads whose deadline has passed (50 threads reading
+# 1.9 MB bodies returned up to 1.09 s past a 1 s deadline). One sync decode at a time, waited
+# for within the call's deadline, keeps every call within a step of it (+0.09 s measured).
+_DECODING = threading.Lock()
 
 # A jar that keeps no cookie: one user's Set-Cookie must never ride on another user's request.
 _NO_COOKIES = DefaultCookiePolicy(allowed_domains=[])
@@ -411,7 +418,12 @@ class ApijClient(_BaseClient):
         started = self._started(call)
         try:
             response, content = self._exchange(call)
-            return self._judge(call, response, content)
+            if not _DECODING.acquire(timeout=max(0.0, call.deadline.left())):
+                raise errors.ApijTimeout("total deadline exceeded", status=response.status_code)
+            try:
+                return self._judge(call, response, content)
+            finally:
+                _DECODING.release()
         except errors.ApijError:
             raise
         except Exception as exc:
