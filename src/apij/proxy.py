@@ -315,7 +315,13 @@ class ValidatingProxy:
         }
         if self.read_only and method not in _READ_ONLY:
             # Never forwarded: a live run must not change anything at the gateway.
-            await _answer(send, 405, b'{"proxy":"read-only"}', (b"allow", b"GET, HEAD"))
+            await _answer(
+                send,
+                405,
+                b'{"proxy":"read-only"}',
+                (b"allow", b"GET, HEAD"),
+                *self._annotation(violations),
+            )
             record.update(status=405, forwarded=False)
             self._finish(record, started, violations)
             return
@@ -348,7 +354,12 @@ class ValidatingProxy:
         except (ValueError, aiohttp.InvalidURL) as exc:
             # A request HTTP/1.1 cannot carry (a line break in a header...): refused here, as
             # the gateway's own front end would.
-            await _answer(send, 400, b'{"proxy":"request cannot be forwarded"}')
+            await _answer(
+                send,
+                400,
+                b'{"proxy":"request cannot be forwarded"}',
+                *self._annotation(violations),
+            )
             record.update(status=400, forwarded=False, proxy_error=type(exc).__name__)
             self._finish(record, started, violations)
             return
@@ -356,9 +367,16 @@ class ValidatingProxy:
             # No upstream answer: say so as a gateway would; a stable name only (no URL).
             failure = _failure(exc)
             if failure == "timeout":
-                await _answer(send, 504, b'{"proxy":"upstream timed out"}')
+                await _answer(
+                    send, 504, b'{"proxy":"upstream timed out"}', *self._annotation(violations)
+                )
             else:
-                await _answer(send, 502, b'{"proxy":"upstream unreachable"}')
+                await _answer(
+                    send,
+                    502,
+                    b'{"proxy":"upstream unreachable"}',
+                    *self._annotation(violations),
+                )
             record.update(status=504 if failure == "timeout" else 502, upstream_error=failure)
             self._finish(record, started, violations)
             return
@@ -414,6 +432,7 @@ class ValidatingProxy:
         }
         content = response.content
         if operation is None or not (self.annotate or self.enforce):
+            start["headers"].extend(self._annotation(violations))  # the request's, if any
             await send(start)
             kept = await self._stream(response, send, receive, body, bytearray())
             raw = bytes(kept) if kept is not None else None
@@ -427,6 +446,7 @@ class ValidatingProxy:
                 chunk = await _read(content)
         except _Incomplete:
             # Cut before it could be judged: the client gets the same cut.
+            start["headers"].extend(self._annotation(violations))
             await send(start)
             await send({"type": "http.response.body", "body": bytes(kept), "more_body": True})
             raise
@@ -439,8 +459,7 @@ class ValidatingProxy:
             await _problem(send, response.status, found)
             record["enforced"] = True
             return
-        if self.annotate:
-            start["headers"].append((VIOLATIONS_HEADER.encode(), _annotation(violations)))
+        start["headers"].extend(self._annotation(violations))
         await send(start)
         await send({"type": "http.response.body", "body": bytes(kept), "more_body": not complete})
         if not complete:
@@ -496,6 +515,15 @@ class ValidatingProxy:
         finally:
             if watcher is not None:
                 watcher.cancel()
+
+    def _annotation(self, violations: list[Violation]) -> list[tuple[bytes, bytes]]:
+        """The `apij-violations` header when annotating (`count=N; rules="where:rule ..."`,
+        each rule once, in the order first met), else nothing."""
+        if not self.annotate:
+            return []
+        rules = " ".join(dict.fromkeys(f"{v.where}:{v.rule}" for v in violations))
+        value = f'count={len(violations)}; rules="{rules}"'
+        return [(VIOLATIONS_HEADER.encode(), value.encode("ascii", "replace"))]
 
     def _judge_response(
         self,
@@ -563,12 +591,6 @@ class _RequestBody:
             if not message.get("more_body", False):
                 break
         self.consumed = True
-
-
-def _annotation(violations: list[Violation]) -> bytes:
-    """`count=N; rules="where:rule ..."`: each rule once, in the order first met."""
-    rules = " ".join(dict.fromkeys(f"{v.where}:{v.rule}" for v in violations))
-    return f'count={len(violations)}; rules="{rules}"'.encode("ascii", "replace")
 
 
 async def _problem(send: Send, upstream_status: int, found: list[Violation]) -> None:
