@@ -68,17 +68,17 @@ def _cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def _time_wait_towards(port: int) -> int:
-    """Sockets in TIME_WAIT whose remote end is `port` on this machine: connections to it that
-    this side closed first."""
-    count = 0
+def _time_wait_towards(port: int) -> set[str]:
+    """Sockets in TIME_WAIT whose remote end is `port` on this machine (connections to it this
+    side closed first), by local address: compare two readings, since entries expire (60 s)."""
+    found: set[str] = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         with contextlib.suppress(OSError):
             for line in Path(table).read_text().splitlines()[1:]:
                 fields = line.split()
                 if fields[3] == TIME_WAIT and int(fields[2].rsplit(":", 1)[1], 16) == port:
-                    count += 1
-    return count
+                    found.add(fields[1])
+    return found
 
 
 async def _burst(
@@ -236,11 +236,11 @@ def measure() -> list[dict[str, str]]:
                 )
                 row(subject.name, "non-2xx responses", str(load.non_2xx))
                 for connections, calls in BURSTS:
-                    closed = _time_wait_towards(up)
+                    earlier = _time_wait_towards(up)
                     burst = asyncio.run(
                         _burst(port, subject.path, subject.headers, connections, calls)
                     )
-                    closed = _time_wait_towards(up) - closed
+                    closed = len(_time_wait_towards(up) - earlier)
                     label = f"{connections} conn × {calls} call{'s' if calls > 1 else ''}"
                     row(
                         subject.name,

@@ -546,7 +546,7 @@ class ValidatingProxy:
         return self.judge.response(
             operation,
             response.status,
-            {k.lower(): v for k, v in response.headers.items()},
+            response.headers,  # case-insensitive already
             body if isinstance(body, bytes) else None,
         )
 

@@ -4,6 +4,7 @@ exchange still has its report line, the client gets the cut the upstream made, n
 from __future__ import annotations
 
 import contextlib
+import gzip
 import importlib.abc
 import importlib.machinery
 import io
@@ -36,13 +37,16 @@ Script = Callable[[socket.socket, threading.Event], None]
 
 
 def _read_head(conn: socket.socket) -> bytes:
+    """The request's head, and not one byte of its body (peeked first, then taken)."""
     head = b""
-    while b"\r\n\r\n" not in head:
-        data = conn.recv(65536)
-        if not data:
-            break
-        head += data
-    return head
+    while True:
+        peeked = conn.recv(65536, socket.MSG_PEEK)
+        if not peeked:
+            return head
+        end = (head[-3:] + peeked).find(b"\r\n\r\n")
+        if end >= 0:
+            return head + conn.recv(end + 4 - len(head[-3:]))
+        head += conn.recv(len(peeked))
 
 
 class RawUpstream:
@@ -383,3 +387,56 @@ def test_the_proxy_command_reports_every_cut_with_nothing_on_stderr_but_its_bann
     ]
     assert ended[4] in {"reset", "disconnected"}
     assert ended[-1] == "client_left"
+
+
+# --- what a well-behaved upstream gets and gives, on the wire --------------------------------
+
+GZIPPED = gzip.compress(b'{"date_debut":"2025-01-01","date_fin":"2025-06-30","paiements":[{}]}')
+
+
+def gzipped(conn: socket.socket, release: threading.Event) -> None:
+    conn.sendall(
+        HEAD + b"content-encoding: gzip\r\ncontent-length: %d\r\n\r\n" % len(GZIPPED) + GZIPPED
+    )
+
+
+def test_a_compressed_answer_is_relayed_as_sent_and_judged_decoded() -> None:
+    report = io.StringIO()
+    with raw_upstream(gzipped) as upstream, proxy(upstream.base_url, report) as base_url:
+        head, body = exchange(base_url, "Accept-Encoding: gzip")
+        (record,) = records(report)
+    assert b"content-encoding: gzip" in head.lower()
+    assert body == GZIPPED  # the bytes as the upstream sent them
+    # The line it holds breaks the contract: judged on the inflated body.
+    assert {"where": "response", "path": "$.body.paiements[0].csg", "rule": "required"} in record[
+        "violations"
+    ]
+    # The request went upstream with the client's headers only (no Accept or User-Agent added).
+    (request,) = upstream.requests
+    names = [line.split(b":")[0].lower() for line in request.split(b"\r\n")[1:] if line]
+    assert b"user-agent" not in names
+    assert b"accept" not in names
+    assert b"accept-encoding" in names
+
+
+SIZE = 3 * 1024 * 1024 + 17
+
+
+def swallow(conn: socket.socket, release: threading.Event) -> None:
+    """Reads the request body (SIZE bytes after the head) and says how much it got."""
+    received = 0
+    conn.settimeout(30)
+    while received < SIZE and (data := conn.recv(65536)):
+        received += len(data)
+    answer = b"%d" % received
+    conn.sendall(HEAD + b"content-length: %d\r\n\r\n" % len(answer) + answer)
+
+
+def test_a_request_body_goes_upstream_whole_with_its_length() -> None:
+    report = io.StringIO()
+    with raw_upstream(swallow) as upstream, proxy(upstream.base_url, report) as base_url:
+        response = httpx.post(f"{base_url}/me/paiements", content=b"x" * SIZE, timeout=30)
+        (record,) = records(report)
+    assert response.content == b"%d" % SIZE
+    assert b"content-length: %d" % SIZE in upstream.requests[0].lower()
+    assert record["method"] == "POST"
