@@ -434,6 +434,9 @@ class ValidatingProxy:
         if operation is None or not (self.annotate or self.enforce):
             start["headers"].extend(self._annotation(violations))  # the request's, if any
             await send(start)
+            if operation is None:  # an undocumented call: nothing to judge the answer by
+                await self._stream(response, send, receive, body, None)
+                return
             kept = await self._stream(response, send, receive, body, bytearray())
             raw = bytes(kept) if kept is not None else None
             violations += self._judge_response(operation, response, raw, record)
@@ -456,7 +459,7 @@ class ValidatingProxy:
         if self.enforce and found:
             if not complete:
                 response.close()  # the rest is not wanted
-            await _problem(send, response.status, found)
+            await _problem(send, response.status, found, *self._annotation(violations))
             record["enforced"] = True
             return
         start["headers"].extend(self._annotation(violations))
@@ -527,7 +530,7 @@ class ValidatingProxy:
 
     def _judge_response(
         self,
-        operation: Operation | None,
+        operation: Operation,
         response: aiohttp.ClientResponse,
         raw: bytes | None,
         record: dict[str, Any],
@@ -541,8 +544,6 @@ class ValidatingProxy:
         )
         if isinstance(body, str):
             record["unjudged"] = body
-        if operation is None:
-            return []
         return self.judge.response(
             operation,
             response.status,
@@ -593,7 +594,9 @@ class _RequestBody:
         self.consumed = True
 
 
-async def _problem(send: Send, upstream_status: int, found: list[Violation]) -> None:
+async def _problem(
+    send: Send, upstream_status: int, found: list[Violation], *extra: tuple[bytes, bytes]
+) -> None:
     """RFC 9457 problem details: the upstream's answer breaks the contract (no value in it)."""
     body = json.dumps(
         {
@@ -605,7 +608,7 @@ async def _problem(send: Send, upstream_status: int, found: list[Violation]) -> 
         },
         separators=(",", ":"),
     ).encode()
-    await _answer(send, 502, body, content_type=b"application/problem+json")
+    await _answer(send, 502, body, *extra, content_type=b"application/problem+json")
 
 
 async def _answer(

@@ -146,3 +146,13 @@ def test_a_request_violation_is_annotated_but_never_enforced(upstream: str) -> N
     assert response.status_code == 401
     assert response.headers[VIOLATIONS_HEADER] == 'count=1; rules="request:security"'
     assert unknown.headers[VIOLATIONS_HEADER] == 'count=1; rules="request:path-undocumented"'
+
+
+def test_both_flags_annotate_the_502_that_replaces_a_breaking_answer(upstream: str) -> None:
+    report = io.StringIO()
+    with proxy(upstream, report, annotate=True, enforce=True) as base_url:
+        response = call(base_url, Fault.SCHEMA_VIOLATION.value)
+        (record,) = records(report)
+    assert response.status_code == 502
+    assert response.headers[VIOLATIONS_HEADER] == expected_header(record)
+    assert record["enforced"] is True
