@@ -178,8 +178,10 @@ def _ms(text: str) -> float:
     return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
 
-def _wrk(wrk: str, url: str, headers: dict[str, str], duration: int) -> Load:
-    command = [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency", "--timeout", "5s"]
+def _wrk(
+    wrk: str, url: str, headers: dict[str, str], duration: int, connections: int = CONNECTIONS
+) -> Load:
+    command = [wrk, "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     out = subprocess.run(
@@ -192,8 +194,10 @@ def _wrk(wrk: str, url: str, headers: dict[str, str], duration: int) -> Load:
     return Load(rps, p50, p99, int(bad[1]) if bad else 0, "wrk")
 
 
-async def _python_load(port: int, path: str, headers: dict[str, str], duration: int) -> Load:
-    """Fallback load generator: 32 keep-alive connections, one request in flight on each."""
+async def _python_load(
+    port: int, path: str, headers: dict[str, str], duration: int, connections: int = CONNECTIONS
+) -> Load:
+    """Fallback load generator: keep-alive connections, one request in flight on each."""
     head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
     request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{head}\r\n".encode()
     latencies: list[float] = []
@@ -218,7 +222,7 @@ async def _python_load(port: int, path: str, headers: dict[str, str], duration: 
         writer.close()
 
     began = time.monotonic()
-    await asyncio.gather(*(worker() for _ in range(CONNECTIONS)))
+    await asyncio.gather(*(worker() for _ in range(connections)))
     elapsed = time.monotonic() - began
     latencies.sort()
     return Load(

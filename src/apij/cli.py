@@ -312,12 +312,41 @@ def proxy(
             help="JSON Lines file for the report, one record per exchange (stdout if unset)."
         ),
     ] = None,
+    max_connections: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Upstream connections kept open at most (exchanges upstream at once); more "
+            "wait for one to come back.",
+        ),
+    ] = 256,
+    upstream_read_timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.001,
+            help="Seconds the upstream may stay silent (before its answer, or mid-body).",
+        ),
+    ] = 30.0,
+    annotate: Annotated[
+        bool,
+        typer.Option(
+            help="Add an apij-violations header to each answer: the count and the rule ids."
+        ),
+    ] = False,
+    enforce: Annotated[
+        bool,
+        typer.Option(
+            help="Answer an upstream answer that breaks the contract with a 502 problem+json "
+            "naming the violations, instead of relaying it."
+        ),
+    ] = False,
 ) -> None:
     """Forward every call to UPSTREAM unchanged and report how each breaks the contract.
 
     Point your client's base URL at the printed address. Each exchange adds one JSON line to
     the report: time, method, path, status, duration and its violations (where, JSON path,
-    rule). Credentials pass through; no value is ever written.
+    rule). Credentials pass through; no value is ever written. --annotate and --enforce tell
+    the client on the spot (both off: the answer is relayed unchanged).
     """
     from apij._serving import CannotListen
 
@@ -330,6 +359,10 @@ def proxy(
             port=port,
             report=report,
             announce=lambda url: typer.echo(f"apij proxy: use base URL {url}", err=True),
+            max_connections=max_connections,
+            read_timeout=upstream_read_timeout,
+            annotate=annotate,
+            enforce=enforce,
         )
     except ImportError:  # uvicorn is imported when the server is built
         _fail("the proxy needs a server: pip install 'apij[proxy]'", EXIT_USAGE)

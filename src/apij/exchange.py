@@ -66,6 +66,12 @@ class ExchangeJudge:
         self.contract = contract
         self.base_path = base_path.rstrip("/")
         self._routes = [(path_regex(op.path), op) for op in contract.operations]
+        # Each documented path as segments, base path included: what a report may name.
+        self._templates = list(
+            dict.fromkeys(
+                tuple((self.base_path + op.path).split("/")) for op in contract.operations
+            )
+        )
         # Compiled on first use, keyed by the identity of a schema the contract holds (and so
         # keeps alive as long as this judge).
         self._validators: dict[int, Any] = {}
@@ -94,6 +100,36 @@ class ExchangeJudge:
         if path == self.base_path or path.startswith(self.base_path + "/"):
             return path[len(self.base_path) :] or "/"
         return None
+
+    def reported_path(self, path: str) -> str:
+        """The request path as a report may hold it: never a segment the contract does not name.
+
+        A documented path is reported as its template (`/base/me/{id}`, not the id). Any other
+        path by its shape: the segments it shares with the nearest documented template, from
+        the start, then one `{?}` per other segment (empty segments stay empty: they hold
+        nothing), or `{?*N}` past 8 of them: `/base/me/{?}/{?}` for `/base/me/<token>/<date>`.
+        """
+        relative = self._relative(path)
+        if relative is not None:
+            for pattern, op in self._routes:
+                if pattern.fullmatch(relative):
+                    return self.base_path + op.path
+        segments = path.split("/")
+        shared: tuple[str, ...] = ()
+        for template in self._templates:
+            count = 0
+            for given, documented in zip(segments, template, strict=False):
+                if given != documented and not (documented.startswith("{") and given):
+                    break
+                count += 1
+            if count > len(shared):
+                shared = template[:count]
+        rest = segments[len(shared) :]
+        if len(rest) > 8:
+            shape = [f"{{?*{len(rest)}}}"]
+        else:
+            shape = ["" if not segment else "{?}" for segment in rest]
+        return "/".join((*shared, *shape)) or "/"
 
     # Requests -----------------------------------------------------------------------------------
 

@@ -138,3 +138,21 @@ def test_compressed_bodies_are_judged_with_bounded_inflation() -> None:
     assert _decoded(bomb, "gzip", 4096) == "decoded body larger than 4096 bytes"
     assert _decoded(b"not gzip", "gzip", 4096) == "body not valid gzip data"
     assert _decoded(OK, "br", 4096) == "content-encoding br not judged"
+
+
+@pytest.mark.parametrize(
+    ("path", "reported"),
+    [
+        (f"{BASE}/me/paiements", f"{BASE}/me/paiements"),  # documented: its template
+        (f"{BASE}/me/sbx-token/2025-01-01", f"{BASE}/me/{{?}}/{{?}}"),
+        (f"{BASE}/me/paiements/", f"{BASE}/me/paiements/"),  # an empty segment holds nothing
+        (f"{BASE}/me/paiements/x", f"{BASE}/me/paiements/{{?}}"),
+        ("/elsewhere/secret", "/{?}/{?}"),
+        (f"{BASE}/me/" + "/".join("abcdefghij"), f"{BASE}/me/{{?*10}}"),
+        ("", "/"),
+    ],
+)
+def test_a_path_is_reported_as_its_template_or_its_shape(
+    judge: ExchangeJudge, path: str, reported: str
+) -> None:
+    assert judge.reported_path(path) == reported

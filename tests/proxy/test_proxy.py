@@ -280,6 +280,7 @@ def test_a_client_leaving_mid_body_stops_the_relay(report: io.StringIO) -> None:
             assert again.status_code == 200
             assert next(again.iter_raw()).startswith(b" ")
     assert record["status"] == 200
+    assert record["incomplete"] == "client_left"
     assert record["unjudged"] == "client disconnected before the end of the body"
 
 
@@ -343,7 +344,7 @@ def test_an_unreachable_upstream_is_a_502_with_the_error_class(report: io.String
     assert response.status_code == 502
     (record,) = records(report)
     assert record["status"] == 502
-    assert record["upstream_error"] == "ConnectError"
+    assert record["upstream_error"] == "connect_error"
 
 
 def test_header_values_are_forwarded_without_surrounding_whitespace(report: io.StringIO) -> None:
