@@ -144,12 +144,18 @@ def _report(name: str, matched: int, changed: int) -> ActionReport:
     return ActionReport(0, name, "", "update", matched, changed)
 
 
-def test_staleness_flags_actions_that_stopped_doing_anything() -> None:
+def test_staleness_names_only_actions_whose_effect_changed_and_counts_the_rest() -> None:
     before = [_report("a", 1, 1), _report("b", 1, 0), _report("c", 0, 0), _report("d", 1, 1)]
-    after = [_report("a", 0, 0), _report("b", 1, 0), _report("c", 1, 1), _report("d", 1, 1)]
+    after = [
+        _report("a", 0, 0),
+        _report("b", 1, 0),
+        _report("c", 1, 1),
+        _report("d", 1, 1),
+        _report("e", 0, 0),
+    ]
     assert staleness(before, after) == [
+        "2 of 5 actions unchanged in effect (1 acting, 1 matching or changing nothing)",
         "STALE a: matches nothing (was: changes 1 of 1 matched)",
-        "b: matches 1, changes nothing (already right)",
         "c: changes 1 of 1 matched (was: matches nothing)",
-        "d: changes 1 of 1 matched",
+        "e: matches nothing (new action)",
     ]
