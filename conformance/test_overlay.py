@@ -155,7 +155,10 @@ def test_staleness_names_only_actions_whose_effect_changed_and_counts_the_rest()
     ]
     assert staleness(before, after) == [
         "2 of 5 actions unchanged in effect (1 acting, 1 matching or changing nothing)",
-        "STALE a: matches nothing (was: changes 1 of 1 matched)",
-        "c: changes 1 of 1 matched (was: matches nothing)",
-        "e: matches nothing (new action)",
+        "STALE matches nothing (was: changes 1 of 1 matched): a",
+        "changes 1 of 1 matched (was: matches nothing): c",
+        "matches nothing (new action): e",
     ]
+    # Actions whose effect changed alike share a line, named by their common stem.
+    twins = [_report("status-400", 1, 1), _report("status-401", 1, 1), _report("z", 1, 1)]
+    assert staleness([], twins)[1:] == ["changes 1 of 1 matched (new action): status-400/401, z"]

@@ -109,7 +109,10 @@ def api_report(old_root: Path, new_root: Path) -> ApiReport:
             continue
         was, now = _signature(old[inner]), _signature(new[inner])
         if was != now:
-            changed.append(f"changed {path}({was}) -> ({now})")
+            old_params, new_params = (was or "").split(", "), (now or "").split(", ")
+            gone = [p for p in old_params if p not in new_params]
+            came = [p for p in new_params if p not in old_params]
+            changed.append(f"changed {path}: {', '.join(gone)} -> {', '.join(came)}")
         was_type, now_type = _annotation(old[inner]), _annotation(new[inner])
         if was_type != now_type:
             retyped.append(f"BREAKING {path}: annotation {was_type} -> {now_type}")

@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -122,27 +123,44 @@ def read_source(path: str | None) -> tuple[str, bytes]:
     return url, response.content
 
 
+def _names(names: list[str]) -> str:
+    """`status-400/401/403` for names that differ only after their last hyphen."""
+    stems: dict[str, list[str]] = {}
+    for name in names:
+        stem, _, tail = name.rpartition("-")
+        stems.setdefault(stem if stem else name, []).append(tail if stem else "")
+    return ", ".join(
+        f"{stem}-{'/'.join(tails)}" if all(tails) else stem for stem, tails in stems.items()
+    )
+
+
 def staleness(before: Sequence[ActionReport], after: Sequence[ActionReport]) -> list[str]:
-    """The overlay actions whose effect changed (STALE: it did something before and not now),
-    then one line of counts for the rest."""
+    """One line of counts, then the overlay actions whose effect changed (STALE: it did
+    something before and not now), those with the same change on one line."""
     previous = {report.name: report for report in before}
-    lines = []
+    groups: dict[tuple[bool, str, str], list[str]] = {}
     unchanged = {"acting": 0, "idle": 0}
     for report in after:
         old = previous.get(report.name)
         if old is not None and old.summary == report.summary:
             unchanged["acting" if report.changed else "idle"] += 1
             continue
-        stale = old is not None and (
+        stale = old is not None and bool(
             (old.changed and not report.changed) or (old.matched and not report.matched)
         )
         was = f" (was: {old.summary})" if old is not None else " (new action)"
-        lines.append(f"{'STALE ' if stale else ''}{report.name}: {report.summary}{was}")
+        groups.setdefault((stale, report.summary, was), []).append(report.name)
     counts = (
         f"{unchanged['acting'] + unchanged['idle']} of {len(after)} actions unchanged in effect "
         f"({unchanged['acting']} acting, {unchanged['idle']} matching or changing nothing)"
     )
-    return [counts, *lines]
+    lines = [counts]
+    for (stale, summary, was), names in groups.items():
+        said = f"{'STALE ' if stale else ''}{summary}{was}: "
+        lines += textwrap.wrap(
+            said + _names(names), WIDTH - 2, subsequent_indent="    ", break_on_hyphens=False
+        )
+    return lines
 
 
 def _short(line: str, width: int = WIDTH) -> str:
@@ -165,7 +183,9 @@ def render(report: dict[str, Any], written: bool = True) -> list[str]:
     findings = report["wire"]
     lines = [
         _short(
-            f"verdict: {report['verdict'].upper()} ({VERDICT_WORDS[report['verdict']]}); "
+            f"verdict: {report['verdict'].upper()} ({VERDICT_WORDS[report['verdict']]}; "
+            f"wire {report['wire_verdict'] or 'unchanged'}, "
+            f"Python API {report['python_api_verdict']}); "
             + report["version_line"]
             + (
                 f", written to {relative(PYPROJECT)} and {relative(CHANGELOG)}"
@@ -342,6 +362,9 @@ def update(path: str | None) -> dict[str, Any]:
         "verdict": overall,
         "exit": EXIT_FOR_VERDICT[overall],
         "wire_verdict": wire,
+        "python_api_verdict": (
+            "breaking" if api.is_breaking else "additive" if api.is_additive else "unchanged"
+        ),
         "version": {"current": current, "next": bump[0] if bump else current},
         "bump": bump[1] if bump else None,
         "version_line": version_line,

@@ -166,6 +166,7 @@ _RULES: tuple[Rule, ...] = (
         "soft",
         "a new response property: the old client sees an unknown member",
         "response-optional-property-added",
+        "oasdiff INFO; apij soft: the face reports an unknown member as drift",
     ),
     Rule(
         "response-optional-property-removed",
@@ -178,18 +179,19 @@ _RULES: tuple[Rule, ...] = (
         "soft",
         "a new documented status: the old client meets an undocumented one",
         "response-success-status-added",
+        "oasdiff INFO; apij soft: the old face raises UnexpectedResponse on it",
     ),
     Rule(
         "response-media-type-added",
         "soft",
         "a new response media type",
         "response-media-type-added",
+        "oasdiff INFO; apij soft: the old face refuses a body in an undocumented media type",
     ),
     Rule(
         "response-header-added",
         "soft",
-        "a new response header, or a header's schema relaxed",
-        "response-header-added",
+        "a new response header, an optional one removed, or a header's schema relaxed",
     ),
     Rule(
         "server-changed",
@@ -406,10 +408,11 @@ class _Walk:
         # A format is a restriction of its type: added, it narrows; dropped, it widens;
         # replaced by another, it changes the values (both).
         was_f, now_f = old.get("format"), new.get("format")
+        # `wider`: the new schema admits a value the old did not; `narrower`: the reverse.
         wider = (was is not None and (now is None or not now <= was)) or (
             was_f is not None and was_f != now_f
         )
-        narrower = (now is not None and (was is None or now < was)) or (
+        narrower = (now is not None and (was is None or not was <= now)) or (
             now_f is not None and was_f != now_f
         )
         if self.direction == "response":
@@ -442,14 +445,14 @@ class _Walk:
             added = ["(any value)"]
         if before is None and after is not None:
             removed = ["(any other value)"]
-        detail = "enum " + " ".join([*(f"+{v}" for v in added), *(f"−{v}" for v in removed)])
         if added:
-            rule = "response-enum-value-added" if self.direction == "response" else ""
-            if rule:
-                self.add(rule, path, detail)
+            detail = "enum " + " ".join(f"+{v}" for v in added)
+            if self.direction == "response":
+                self.add("response-enum-value-added", path, detail)
             else:
                 self.add("request-parameter-widened", path, detail)
         if removed:
+            detail = "enum " + " ".join(f"−{v}" for v in removed)
             if self.direction == "response":
                 self.add("response-narrowed", path, detail)
             else:
@@ -752,3 +755,21 @@ def classify(
             findings.append(Finding("serialisation-changed", "document", "$", "same data"))
     order = {level: i for i, level in enumerate(LEVELS)}
     return sorted(findings, key=lambda f: (order[f.level], f.where, f.status, f.path, f.rule))
+
+
+def rules_table() -> str:
+    """The rules as the Markdown table CONTRIBUTING.md carries (`python -m scripts.wire`)."""
+    rows = [
+        "| rule id | level | the change | oasdiff | where apij differs |",
+        "|---|---|---|---|---|",
+    ]
+    for rule in _RULES:
+        oasdiff = f"`{rule.oasdiff}`" if rule.oasdiff else "-"
+        rows.append(
+            f"| `{rule.id}` | {rule.level} | {rule.text} | {oasdiff} | {rule.note or '-'} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    print(rules_table(), end="")
