@@ -52,8 +52,8 @@ def test_a_changed_upstream_prints_update_specs_report_and_changes_nothing(tmp_p
     document = yaml.safe_load(UPSTREAM.read_text(encoding="utf-8"))  # YAML or JSON as received
     document["info"]["version"] = "9.9-apim"
     operation = next(iter(next(iter(document["paths"].values())).values()))
-    operation["parameters"].append(
-        {"name": "canal", "in": "query", "required": False, "schema": {"type": "string"}}
+    operation.setdefault("parameters", []).append(
+        {"name": "apijWatch", "in": "query", "required": False, "schema": {"type": "string"}}
     )
     changed.write_text(json.dumps(document), encoding="utf-8")
     before = fingerprint()
@@ -76,8 +76,8 @@ def test_json_is_one_document_and_a_breaking_change_has_its_own_code(tmp_path: P
     changed = tmp_path / "apij.json"
     document = yaml.safe_load(UPSTREAM.read_text(encoding="utf-8"))
     operation = next(iter(next(iter(document["paths"].values())).values()))
-    operation["parameters"].append(
-        {"name": "canal", "in": "query", "required": True, "schema": {"type": "string"}}
+    operation.setdefault("parameters", []).append(
+        {"name": "apijWatch", "in": "query", "required": True, "schema": {"type": "string"}}
     )
     changed.write_text(json.dumps(document), encoding="utf-8")
     before = fingerprint()

@@ -13,20 +13,27 @@ to reports/mutations.md.
 
 from __future__ import annotations
 
+import copy
 import json
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conformance._mutations import CATALOGUE, Mutation, NotApplicable
 from conformance._project_copy import GateRun, copy_project, run_gate, update_spec
+from scripts import face_needs
 from scripts.documents import dump_document, parse_document
-from scripts.project import REPORTS, UPSTREAM, relative
+from scripts.effective import derive, load
+from scripts.project import OVERLAY, REPORTS, UPSTREAM, relative
 from scripts.update_spec import EXIT_BREAKING, EXIT_COMPATIBLE, EXIT_REFUSED, EXIT_SAME_MEANING
+from scripts.wire import classify, verdict
+
+Spec = dict[str, Any]
 
 pytestmark = pytest.mark.mutations
 
@@ -195,6 +202,29 @@ def _report(results: dict[str, Outcome], seconds: float) -> list[str]:
     REPORTS.mkdir(exist_ok=True)
     (REPORTS / "mutations.md").write_text("\n".join(lines), encoding="utf-8")
     return [*lines[:table_end], "(details: reports/mutations.md)"]
+
+
+def _applied(mutation: Mutation) -> tuple[Spec, Spec, Spec, Spec]:
+    upstream = load(UPSTREAM, relative(UPSTREAM))
+    overlay = load(OVERLAY, relative(OVERLAY))
+    changed = copy.deepcopy(upstream)
+    mutation.apply(changed)
+    return derive(upstream, overlay).document, derive(changed, overlay).document, upstream, changed
+
+
+@pytest.mark.parametrize("mutation", CATALOGUE, ids=lambda m: m.name)
+def test_the_corpus_verdicts_and_rules_in_memory(mutation: Mutation) -> None:
+    try:
+        old, new, raw_old, raw_new = _applied(mutation)
+    except NotApplicable as exc:
+        pytest.skip(f"not applicable to the current upstream: {exc}")
+    findings = classify(old, new, raw_old, raw_new, bytes_differ=True)
+    said = [f.line() for f in findings]
+    assert verdict(findings) == mutation.verdict, said
+    assert mutation.rules <= {f.rule for f in findings}, said
+    # The face's refusal is predicted by what the face reads, not by the verdict.
+    refused_by_face = mutation.refusal.startswith("the face")
+    assert bool(face_needs.problems(new)) == refused_by_face, face_needs.problems(new)
 
 
 def test_catalogue_is_large_enough_and_has_controls() -> None:

@@ -90,8 +90,9 @@ def problems(document: Mapping[str, Any]) -> list[str]:
     try:
         contract: Contract = read(document)
         operation = contract.operation(OPERATION_ID)
-    except ContractError as exc:
-        return [str(exc)]
+    except ContractError:
+        # No operation of the face's: the import check names the module the face misses.
+        return []
     success = next((r for r in operation.responses if r.status and 200 <= r.status < 300), None)
     if success is None or success.schema is None:
         return [f"{operation.method} {operation.path} documents no success body"]

@@ -7,11 +7,17 @@ URL. It is vendored byte for byte as openapi/apij-1.0-apim.yaml, the overlay is 
 (generated/apij-effective.yaml) and the client regenerated. Anything unusable is refused with
 its cause and location, and then nothing in the project changes: a syntax error, a dangling or
 external `$ref`, an unsupported dialect, Swagger 2.0 (with the command that converts it), an
-invalid document, an overlay that cannot apply, a document the generator refuses, a regenerated
-client the face can no longer import, an unreachable upstream or one that answers an HTTP error
-(exit 3 and 5). The report says what changed in the contract, what each overlay action now does (and
-which went stale), what changed in the generated Python API (breaking first), which public names
-were pinned, and the version bump that follows.
+invalid document, an overlay that cannot apply, a contract the face could not represent (a field
+it reads removed, renamed, made optional or nullable), a document the generator refuses (named
+in words: operation and status), a regenerated client the face can no longer import, an
+unreachable upstream or one that answers an HTTP error (exit 3 and 5).
+
+The report fits one screen: the verdict and the bump first — the worse of the wire verdict
+(`scripts.wire`: each change a finding of a named rule) and the Python API diff —, then the
+wire findings by level with their rule id and JSON path, the Python API changes (breaking
+first), the pinned public names, the overlay actions whose effect changed. `--json` prints the
+whole report as one JSON document. Exit codes: 0 the same meaning, 1 a compatible or soft
+change, 6 a breaking one (each brought in); 3, 4, 5 nothing changed.
 """
 
 from __future__ import annotations
@@ -205,7 +211,6 @@ def render(report: dict[str, Any], written: bool = True) -> list[str]:
     lines += _section(
         "Python API of the generated apij_client (breaking first)", report["python_api"]
     )
-    lines += _section("Face", report["face"])
     lines += _section(f"Public surface ({relative(PUBLIC_SURFACE)})", report["public_surface"])
     if report["normalised"]:
         count = len(report["normalised"])
@@ -370,7 +375,6 @@ def update(path: str | None) -> dict[str, Any]:
         "version_line": version_line,
         "wire": [f.as_json() for f in findings],
         "python_api": api.lines,
-        "face": [],
         "public_surface": surface,
         "normalised": list(applied.normalised),
         "overlay": staleness(previous.actions, applied.actions),

@@ -85,6 +85,7 @@ _RULES: tuple[Rule, ...] = (
         "breaking",
         "the credentials an operation requires changed (a scheme, its header, the AND/OR)",
         "api-security-removed",
+        "Optic 1.0.9 does not flag a renamed API key header or a dropped scheme",
     ),
     Rule(
         "operation-removed",
@@ -138,6 +139,7 @@ _RULES: tuple[Rule, ...] = (
         "breaking",
         "a required response header is gone or became optional",
         "required-response-header-removed",
+        "Optic 1.0.9 passes it; apij breaking, with oasdiff (ERR)",
     ),
     Rule(
         "schema-changed",
@@ -153,6 +155,8 @@ _RULES: tuple[Rule, ...] = (
         "soft",
         "a response value may take a value the old client does not know",
         "response-property-enum-value-added",
+        "Optic 1.0.9 calls it breaking; apij soft, with oasdiff (WARN): the face reports an "
+        "unknown code as drift and still raises its typed error",
     ),
     Rule(
         "response-bound-relaxed",
