@@ -278,7 +278,12 @@ def add_optional_response_field(spec: Spec) -> None:
 def make_nullable(spec: Spec) -> None:
     """A required response field made nullable (3.0 `nullable`): a null would be a TypeError."""
     line, name = _required_property(spec, ("string",))
-    line["properties"][name] = {**referenced(spec, line["properties"][name]), "nullable": True}
+    prop = dict(referenced(spec, line["properties"][name]))
+    if str(spec.get("openapi", "")).startswith("3.0"):
+        prop["nullable"] = True
+    else:  # 3.1: `nullable` is no keyword; null joins the type list
+        prop["type"] = [prop["type"], "null"]
+    line["properties"][name] = prop
 
 
 def camel_case_fields(spec: Spec) -> None:
@@ -406,6 +411,75 @@ def drop_retry_after(spec: Spec) -> None:
     del headers["Retry-After"]
 
 
+def rename_operation_id(spec: Spec) -> None:
+    """The face's operation under another operationId (not on the wire; the module renamed)."""
+    _op(spec)["operationId"] = f"{OPERATION_ID}V2"
+
+
+def make_field_optional(spec: Spec) -> None:
+    """A required line field becomes optional: the face reads it on every line."""
+    line, name = _required_property(spec, ("number",), last=True)
+    line["required"].remove(name)
+
+
+def _window_parameter(spec: Spec) -> Spec:
+    path, op = _path_and_operation(spec)
+    raw = [*(spec["paths"][path].get("parameters") or []), *(op.get("parameters") or [])]
+    for parameter in (referenced(spec, p) for p in raw):
+        schema = parameter.get("schema") or {}
+        if parameter.get("in") == "query" and schema.get("format") == "date":
+            found: Spec = parameter
+            return found
+    raise NotApplicable("the operation has no date query parameter")
+
+
+def bound_date_parameter(spec: Spec) -> None:
+    """A date parameter gets a maxLength (10: what an ISO date takes)."""
+    _window_parameter(spec)["schema"]["maxLength"] = 10
+
+
+def date_time_parameter(spec: Spec) -> None:
+    """A date parameter becomes a date-time: what the client sends no longer validates."""
+    _window_parameter(spec)["schema"]["format"] = "date-time"
+
+
+def optional_date_parameter(spec: Spec) -> None:
+    """A required date parameter becomes optional."""
+    parameter = _window_parameter(spec)
+    if not parameter.get("required"):
+        raise NotApplicable("the date parameter is already optional")
+    parameter["required"] = False
+
+
+def add_response_header(spec: Spec) -> None:
+    """The success response documents an optional X-Request-Id header."""
+    _, response = _success(spec)
+    response.setdefault("headers", {})["X-Request-Id"] = {
+        "description": "Correlation id of the call.",
+        "x-reconstructed": "inferred",
+        "schema": {"type": "string"},
+    }
+
+
+def close_line_schema(spec: Spec) -> None:
+    """The line schema forbids other members (`additionalProperties: false`)."""
+    line = _line_schema(spec)
+    if "additionalProperties" in line:
+        raise NotApplicable("the line schema already states additionalProperties")
+    line["additionalProperties"] = False
+
+
+def add_security_alternative(spec: Spec) -> None:
+    """The API key alone becomes an alternative way in (besides both credentials)."""
+    name, _ = _api_key_scheme(spec)
+    spec.setdefault("security", []).append({name: []})
+
+
+def change_info_version(spec: Spec) -> None:
+    """Only the document's own version moves."""
+    spec.setdefault("info", {})["version"] = f"{spec['info'].get('version', '')}-bis"
+
+
 def _m(
     name: str,
     apply: Callable[[Spec], None],
@@ -497,4 +571,20 @@ CATALOGUE: tuple[Mutation, ...] = (
        {"response-status-added"}, "patch", mentions=("json-media-type-copy-default",)),
     _m("drop-retry-after", drop_retry_after, set(), "breaking", {"response-header-removed"},
        "minor"),
+    _m("rename-operation-id", rename_operation_id, set(), "cosmetic", {"operation-id-changed"},
+       "-", refusal=IMPORT),
+    _m("make-field-optional", make_field_optional, set(), "breaking",
+       {"response-property-became-optional"}, "-", refusal=FACE),
+    _m("bound-date-parameter", bound_date_parameter, set(), "breaking",
+       {"request-parameter-bound-tightened"}, "minor"),
+    _m("date-time-parameter", date_time_parameter, {"client requests"}, "breaking",
+       {"request-parameter-type-changed"}, "minor"),
+    _m("optional-date-parameter", optional_date_parameter, set(), "compatible",
+       {"request-parameter-became-optional"}, "patch"),
+    _m("add-response-header", add_response_header, set(), "soft", {"response-header-added"},
+       "patch"),
+    _m("close-line-schema", close_line_schema, set(), "breaking", {"schema-changed"}, "minor"),
+    _m("add-security-alternative", add_security_alternative, {"contract"}, "compatible",
+       {"security-alternative-added"}, "patch"),
+    _m("change-info-version", change_info_version, set(), "cosmetic", {"info-changed"}, "none"),
 )  # fmt: skip

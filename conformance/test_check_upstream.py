@@ -95,7 +95,10 @@ def test_json_is_one_document_and_a_breaking_change_has_its_own_code(tmp_path: P
 
 def test_the_same_contract_in_json_is_same_meaning(tmp_path: Path) -> None:
     same = tmp_path / "apij.json"
-    same.write_text(json.dumps(yaml.safe_load(UPSTREAM.read_text(encoding="utf-8"))))
+    data = yaml.safe_load(UPSTREAM.read_text(encoding="utf-8"))
+    text = json.dumps(data, indent=3)  # other bytes than the vendored ones, YAML or JSON
+    assert text.encode() != UPSTREAM.read_bytes()
+    same.write_text(text)
     done = check(str(same))
     assert done.returncode == EXIT_SAME_MEANING, done.stderr
     assert "verdict: SAME-MEANING" in done.stdout
