@@ -38,8 +38,24 @@ class Mutation:
     after: frozenset[str]
     # Words the update-spec report must contain (e.g. the overlay action that absorbed it).
     report_mentions: tuple[str, ...] = ()
-    # update-spec refuses it: the regenerated client would lack a name the face imports.
+    # update-spec refuses it: the face could not represent the contract, or the regenerated
+    # client would lack a name the face imports (`refusal` says which, in update-spec's words).
     refused: bool = False
+    refusal: str = ""
+    # The wire verdict (scripts/wire.py) and the rule ids it must name, and the version bump
+    # update-spec must propose: "minor", "patch" or "none" (0.x), "-" when it refuses.
+    verdict: str = ""
+    rules: frozenset[str] = frozenset()
+    bump: str = "-"
+
+    @property
+    def outcome(self) -> str:
+        """absorbed green / absorbed with the named layers failing / refused."""
+        if self.refused:
+            return "refused"
+        if not self.after:
+            return "absorbed green"
+        return "absorbed, failing: " + ", ".join(sorted(self.after))
 
 
 def _path_and_operation(spec: Spec) -> tuple[str, Spec]:
@@ -259,37 +275,316 @@ def add_optional_response_field(spec: Spec) -> None:
     }
 
 
+def make_nullable(spec: Spec) -> None:
+    """A required response field made nullable (3.0 `nullable`): a null would be a TypeError."""
+    line, name = _required_property(spec, ("string",))
+    prop = dict(referenced(spec, line["properties"][name]))
+    if str(spec.get("openapi", "")).startswith("3.0"):
+        prop["nullable"] = True
+    else:  # 3.1: `nullable` is no keyword; null joins the type list
+        prop["type"] = [prop["type"], "null"]
+    line["properties"][name] = prop
+
+
+def camel_case_fields(spec: Spec) -> None:
+    """The line's required fields renamed to camelCase (the generated Python API is unchanged)."""
+    line = _line_schema(spec)
+    names = [n for n in line.get("properties") or {} if "_" in n]
+    if not names:
+        raise NotApplicable("the line schema has no snake_case property")
+    for name in names:
+        head, *rest = name.split("_")
+        camel = head + "".join(part.title() for part in rest)
+        line["properties"][camel] = line["properties"].pop(name)
+        if "required" in line:
+            line["required"] = [camel if n == name else n for n in line["required"]]
+        for example in _lines(spec):
+            if name in example:
+                example[camel] = example.pop(name)
+
+
+def add_optional_query_parameter(spec: Spec) -> None:
+    _op(spec).setdefault("parameters", []).append(
+        {
+            "name": "canal",
+            "in": "query",
+            "required": False,
+            "description": "Channel of the request.",
+            "x-reconstructed": "inferred",
+            "schema": {"type": "string", "enum": ["web", "guichet"]},
+        }
+    )
+
+
+def relax_numeric_bound(spec: Spec) -> None:
+    """The line's amounts may carry tenths of a cent (multipleOf 0.01 -> 0.001)."""
+    line = _line_schema(spec)
+    for prop in line.get("properties", {}).values():
+        schema = referenced(spec, prop)
+        if schema.get("type") == "number" and schema.get("multipleOf") == 0.01:
+            schema["multipleOf"] = 0.001
+            return
+    raise NotApplicable("the line schema has no amount in cents")
+
+
+def _type_lists(node: Any) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "type" and isinstance(value, str):
+                node[key] = [value]
+            elif key not in ("example", "examples", "enum", "default"):
+                _type_lists(value)
+    elif isinstance(node, list):
+        for item in node:
+            _type_lists(item)
+
+
+def one_element_type_lists(spec: Spec) -> None:
+    """The same contract in OpenAPI 3.1 with every type written as a one-element list."""
+    text = repr(spec)
+    if "'nullable'" in text or "'exclusiveMinimum': True" in text:
+        raise NotApplicable("the upstream uses 3.0-only spellings this edit does not translate")
+    spec["openapi"] = "3.1.0"
+    _type_lists(spec.get("components"))
+    _type_lists(spec.get("paths"))
+
+
+def _reword(node: Any) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "description" and isinstance(value, str):
+                node[key] = f"{value} (reworded)"
+            elif key not in ("example", "examples", "enum", "default"):
+                _reword(value)
+    elif isinstance(node, list):
+        for item in node:
+            _reword(item)
+
+
+def reword_descriptions(spec: Spec) -> None:
+    """Every description reworded: nothing on the wire changes."""
+    _reword(spec)
+
+
+def add_operation(spec: Spec) -> None:
+    """A new operation (its own path and operationId); the double serves it from the contract."""
+    path, op = _path_and_operation(spec)
+    twin = {k: v for k, v in op.items() if k != "parameters"}
+    twin["operationId"] = f"{OPERATION_ID}Recents"
+    spec["paths"][f"{path}/recents"] = {"get": twin}
+
+
+def change_server(spec: Spec) -> None:
+    servers = spec.get("servers") or []
+    if not servers:
+        raise NotApplicable("the upstream documents no server")
+    servers.append(
+        {
+            "url": "https://partenaires.api.ameli.fr/v2/indemnites-journalieres",
+            "x-reconstructed": "inferred",
+        }
+    )
+
+
+def default_star_response(spec: Spec) -> None:
+    """CNAM's house style for errors: a `default` response documented as `*/*`."""
+    responses = _op(spec).setdefault("responses", {})
+    if "default" in responses:
+        raise NotApplicable("the operation documents a default response")
+    responses["default"] = {
+        "description": "Any other error.",
+        "x-reconstructed": "inferred",
+        "content": {"*/*": {"schema": {"$ref": "#/components/schemas/Erreur"}}},
+    }
+    if "Erreur" not in ((spec.get("components") or {}).get("schemas") or {}):
+        raise NotApplicable("the upstream has no Erreur schema")
+
+
+def drop_retry_after(spec: Spec) -> None:
+    """The 429 response no longer documents its Retry-After header."""
+    response = (_op(spec).get("responses") or {}).get("429")
+    if response is None:
+        raise NotApplicable("the upstream documents no 429")
+    headers = referenced(spec, response).get("headers") or {}
+    if "Retry-After" not in headers:
+        raise NotApplicable("the 429 response documents no Retry-After")
+    del headers["Retry-After"]
+
+
+def rename_operation_id(spec: Spec) -> None:
+    """The face's operation under another operationId (not on the wire; the module renamed)."""
+    _op(spec)["operationId"] = f"{OPERATION_ID}V2"
+
+
+def make_field_optional(spec: Spec) -> None:
+    """A required line field becomes optional: the face reads it on every line."""
+    line, name = _required_property(spec, ("number",), last=True)
+    line["required"].remove(name)
+
+
+def _window_parameter(spec: Spec) -> Spec:
+    path, op = _path_and_operation(spec)
+    raw = [*(spec["paths"][path].get("parameters") or []), *(op.get("parameters") or [])]
+    for parameter in (referenced(spec, p) for p in raw):
+        schema = parameter.get("schema") or {}
+        if parameter.get("in") == "query" and schema.get("format") == "date":
+            found: Spec = parameter
+            return found
+    raise NotApplicable("the operation has no date query parameter")
+
+
+def bound_date_parameter(spec: Spec) -> None:
+    """A date parameter gets a maxLength (10: what an ISO date takes)."""
+    _window_parameter(spec)["schema"]["maxLength"] = 10
+
+
+def date_time_parameter(spec: Spec) -> None:
+    """A date parameter becomes a date-time: what the client sends no longer validates."""
+    _window_parameter(spec)["schema"]["format"] = "date-time"
+
+
+def optional_date_parameter(spec: Spec) -> None:
+    """A required date parameter becomes optional."""
+    parameter = _window_parameter(spec)
+    if not parameter.get("required"):
+        raise NotApplicable("the date parameter is already optional")
+    parameter["required"] = False
+
+
+def add_response_header(spec: Spec) -> None:
+    """The success response documents an optional X-Request-Id header."""
+    _, response = _success(spec)
+    response.setdefault("headers", {})["X-Request-Id"] = {
+        "description": "Correlation id of the call.",
+        "x-reconstructed": "inferred",
+        "schema": {"type": "string"},
+    }
+
+
+def close_line_schema(spec: Spec) -> None:
+    """The line schema forbids other members (`additionalProperties: false`)."""
+    line = _line_schema(spec)
+    if "additionalProperties" in line:
+        raise NotApplicable("the line schema already states additionalProperties")
+    line["additionalProperties"] = False
+
+
+def add_security_alternative(spec: Spec) -> None:
+    """The API key alone becomes an alternative way in (besides both credentials)."""
+    name, _ = _api_key_scheme(spec)
+    spec.setdefault("security", []).append({name: []})
+
+
+def change_info_version(spec: Spec) -> None:
+    """Only the document's own version moves."""
+    spec.setdefault("info", {})["version"] = f"{spec['info'].get('version', '')}-bis"
+
+
 def _m(
     name: str,
     apply: Callable[[Spec], None],
     after: set[str],
+    verdict: str,
+    rules: set[str],
+    bump: str,
     stale: bool = True,
     mentions: tuple[str, ...] = (),
-    refused: bool = False,
+    refusal: str = "",
 ) -> Mutation:
     doc = (apply.__doc__ or name.replace("-", " ")).splitlines()[0]
-    return Mutation(name, doc, apply, stale, frozenset(after), mentions, refused)
+    return Mutation(
+        name,
+        doc,
+        apply,
+        stale,
+        frozenset(after),
+        mentions,
+        refused=bool(refusal),
+        refusal=refusal,
+        verdict=verdict,
+        rules=frozenset(rules),
+        bump=bump,
+    )
 
+
+FACE = "the face could not represent this contract"
+IMPORT = "lacks a name the face imports"
+NULLABLE = "response-property-became-nullable"
+REMOVED = "response-required-property-removed"
+ADDED = "response-property-added"
 
 CATALOGUE: tuple[Mutation, ...] = (
-    _m("remove-required-field", remove_required_field, {"face"}),
-    _m("rename-field", rename_field, {"schemathesis/respx", "face"}),
-    _m("change-field-type", change_field_type, {"schemathesis/respx", "face"}),
-    _m("add-required-query-parameter", add_required_query_parameter, {"client requests"}),
-    _m("rename-parameter", rename_parameter, {"schemathesis/respx", "client requests"}),
+    _m("remove-required-field", remove_required_field, set(), "breaking", {REMOVED}, "-",
+       refusal=FACE),
+    _m("rename-field", rename_field, set(), "breaking", {REMOVED, ADDED}, "-", refusal=FACE),
+    _m("change-field-type", change_field_type, set(), "breaking",
+       {"response-property-type-changed"}, "-", refusal=FACE),
+    _m("make-field-nullable", make_nullable, set(), "breaking", {NULLABLE}, "-", refusal=FACE),
+    _m("camel-case-fields", camel_case_fields, set(), "breaking", {REMOVED, ADDED}, "-",
+       refusal=FACE),
+    _m("add-required-query-parameter", add_required_query_parameter, {"client requests"},
+       "breaking", {"new-required-request-parameter"}, "minor"),
+    _m("rename-parameter", rename_parameter, {"schemathesis/respx", "client requests"},
+       "breaking", {"request-parameter-removed", "new-required-request-parameter"}, "minor"),
     # A 401 code: the face names each (ErreurCode.JETON_*, CLE_API_INVALIDE), so the regenerated
-    # client would lack one of its names: update-spec refuses it.
-    _m("remove-enum-value", remove_enum_value, set(), refused=True),
-    _m("add-enum-value", add_enum_value, set()),
-    _m("change-success-status", change_success_status, {"schemathesis/respx"}),
-    _m("change-media-type", change_media_type, {"schemathesis/respx"}),
-    _m("rename-api-key-header", rename_api_key_header, {"client requests"}),
-    _m("drop-api-key-scheme", drop_api_key_scheme, {"schemathesis/respx"}),
-    # Absorbed: the generated client builds the new path and the double routes from the contract.
-    _m("change-path", change_path, set()),
-    _m("tighten-numeric-bound", tighten_numeric_bound, {"schemathesis/respx"}),
+    # client would lack one of its names: update-spec refuses it. On the wire, a client accepts
+    # fewer values without harm.
+    _m("remove-enum-value", remove_enum_value, set(), "compatible", {"response-narrowed"}, "-",
+       refusal=IMPORT),
+    _m("add-enum-value", add_enum_value, set(), "soft", {"response-enum-value-added"}, "patch"),
+    _m("change-success-status", change_success_status, {"schemathesis/respx"}, "breaking",
+       {"response-status-removed", "response-status-added"}, "minor"),
+    _m("change-media-type", change_media_type, {"schemathesis/respx"}, "breaking",
+       {"response-media-type-removed", "response-media-type-added"}, "minor"),
+    _m("rename-api-key-header", rename_api_key_header, {"client requests"}, "breaking",
+       {"security-changed"}, "minor"),
+    _m("drop-api-key-scheme", drop_api_key_scheme, {"schemathesis/respx"}, "breaking",
+       {"security-changed"}, "minor"),
+    # Absorbed: the generated client builds the new path and the double routes from the contract;
+    # a client of the previous release calls the old path.
+    _m("change-path", change_path, set(), "breaking", {"operation-removed", "operation-added"},
+       "minor"),
+    _m("tighten-numeric-bound", tighten_numeric_bound, {"schemathesis/respx"}, "compatible",
+       {"response-narrowed"}, "patch"),
+    # The contract test holds the amounts to the cent: it names the change.
+    _m("relax-numeric-bound", relax_numeric_bound, {"contract"}, "soft",
+       {"response-bound-relaxed"}, "patch"),
     # Absorbed by the overlay: it documents 429 again, and the report says it did.
-    _m("remove-error-status", remove_error_status, set(), mentions=("status-429: changes 1",)),
-    _m("unchanged", unchanged, set(), stale=False),
-    _m("add-optional-response-field", add_optional_response_field, set()),
-)
+    _m("remove-error-status", remove_error_status, set(), "cosmetic", {"annotations-changed"},
+       "none", mentions=("status-429",)),
+    _m("unchanged", unchanged, set(), "cosmetic", {"serialisation-changed"}, "none",
+       stale=False),
+    _m("reword-descriptions", reword_descriptions, set(), "cosmetic", {"annotations-changed"},
+       "none"),
+    _m("one-element-type-lists", one_element_type_lists, set(), "cosmetic",
+       {"openapi-dialect-changed"}, "none", mentions=("Reader normalisation:",)),
+    _m("add-optional-response-field", add_optional_response_field, set(), "soft", {ADDED},
+       "patch"),
+    _m("add-optional-query-parameter", add_optional_query_parameter, set(), "compatible",
+       {"new-optional-request-parameter"}, "patch"),
+    _m("add-operation", add_operation, set(), "compatible", {"operation-added"}, "patch"),
+    _m("change-server", change_server, set(), "soft", {"server-changed"}, "patch"),
+    # House style: the overlay moves the `*/*` body to application/json (the report says so).
+    # The default's schema is `Erreur`, already in the return annotations: the Python API is
+    # unchanged, the bump follows the soft wire verdict.
+    _m("default-star-response", default_star_response, set(), "soft",
+       {"response-status-added"}, "patch", mentions=("json-media-type-copy-default",)),
+    _m("drop-retry-after", drop_retry_after, set(), "breaking", {"response-header-removed"},
+       "minor"),
+    _m("rename-operation-id", rename_operation_id, set(), "cosmetic", {"operation-id-changed"},
+       "-", refusal=IMPORT),
+    _m("make-field-optional", make_field_optional, set(), "breaking",
+       {"response-property-became-optional"}, "-", refusal=FACE),
+    _m("bound-date-parameter", bound_date_parameter, set(), "breaking",
+       {"request-parameter-bound-tightened"}, "minor"),
+    _m("date-time-parameter", date_time_parameter, {"client requests"}, "breaking",
+       {"request-parameter-type-changed"}, "minor"),
+    _m("optional-date-parameter", optional_date_parameter, set(), "compatible",
+       {"request-parameter-became-optional"}, "patch"),
+    _m("add-response-header", add_response_header, set(), "soft", {"response-header-added"},
+       "patch"),
+    _m("close-line-schema", close_line_schema, set(), "breaking", {"schema-changed"}, "minor"),
+    _m("add-security-alternative", add_security_alternative, {"contract"}, "compatible",
+       {"security-alternative-added"}, "patch"),
+    _m("change-info-version", change_info_version, set(), "cosmetic", {"info-changed"}, "none"),
+)  # fmt: skip

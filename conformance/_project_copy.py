@@ -35,6 +35,7 @@ CHECKS: dict[str, str] = {
     "test_client_requests": "client requests",
     "test_face_money": "face",
     "test_public_surface": "public surface",
+    "test_packaging": "packaging",
 }
 
 

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from scripts import check_upstream
-from scripts.check_upstream import EXIT_CHANGED, EXIT_UNCHANGED
+from scripts.check_upstream import EXIT_BREAKING, EXIT_COMPATIBLE, EXIT_SAME_MEANING
 from scripts.project import ROOT, UPDATE_SPEC_PARTS, UPSTREAM
 from scripts.update_spec import EXIT_NOT_SERVED, EXIT_REFUSED, EXIT_UNREACHABLE
 
@@ -43,7 +43,7 @@ def check(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_vendored_document_itself_is_unchanged(capsys: pytest.CaptureFixture[str]) -> None:
-    assert check_upstream.check(str(UPSTREAM)) == EXIT_UNCHANGED
+    assert check_upstream.check(str(UPSTREAM)) == EXIT_SAME_MEANING
     assert "is the vendored openapi/apij-1.0-apim.yaml" in capsys.readouterr().out
 
 
@@ -51,16 +51,58 @@ def test_a_changed_upstream_prints_update_specs_report_and_changes_nothing(tmp_p
     changed = tmp_path / "apij.yaml"
     document = yaml.safe_load(UPSTREAM.read_text(encoding="utf-8"))  # YAML or JSON as received
     document["info"]["version"] = "9.9-apim"
+    operation = next(iter(next(iter(document["paths"].values())).values()))
+    operation.setdefault("parameters", []).append(
+        {"name": "apijWatch", "in": "query", "required": False, "schema": {"type": "string"}}
+    )
     changed.write_text(json.dumps(document), encoding="utf-8")
     before = fingerprint()
     done = check(str(changed))
-    assert done.returncode == EXIT_CHANGED, done.stderr
-    assert "check-upstream: file:apij.yaml differs from the vendored" in done.stdout
-    assert "~ info.version:" in done.stdout
+    assert done.returncode == EXIT_COMPATIBLE, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("check-upstream: file:apij.yaml differs from the vendored")
+    assert lines[1].startswith("verdict: COMPATIBLE")
+    assert "version: 0." in lines[1]  # the bump that follows
+    assert "written to" not in done.stdout  # what update-spec wrote was the copy's
+    assert "  new-optional-request-parameter GET " in done.stdout
+    assert "  info-changed document info.version " in done.stdout
     assert "-> 9.9-apim" in done.stdout
-    assert "version: " in done.stdout.splitlines()[-2]  # the bump that follows
-    assert "update-spec: " not in done.stdout  # what update-spec wrote was the copy's
+    assert "update-spec: " not in done.stdout
+    assert all(len(line) <= 160 for line in lines)
     assert fingerprint() == before
+
+
+def test_json_is_one_document_and_a_breaking_change_has_its_own_code(tmp_path: Path) -> None:
+    changed = tmp_path / "apij.json"
+    document = yaml.safe_load(UPSTREAM.read_text(encoding="utf-8"))
+    operation = next(iter(next(iter(document["paths"].values())).values()))
+    operation.setdefault("parameters", []).append(
+        {"name": "apijWatch", "in": "query", "required": True, "schema": {"type": "string"}}
+    )
+    changed.write_text(json.dumps(document), encoding="utf-8")
+    before = fingerprint()
+    done = check("--json", str(changed))
+    assert done.returncode == EXIT_BREAKING, done.stderr
+    report = json.loads(done.stdout)
+    assert report["verdict"] == "breaking"
+    assert report["checked_only"] is True
+    assert report["source"] == "file:apij.json"
+    rules = {(f["rule"], f["level"]) for f in report["wire"]}
+    assert ("new-required-request-parameter", "breaking") in rules
+    assert any(line.startswith("BREAKING apij_client.api.") for line in report["python_api"])
+    assert fingerprint() == before
+
+
+def test_the_same_contract_in_json_is_same_meaning(tmp_path: Path) -> None:
+    same = tmp_path / "apij.json"
+    data = yaml.safe_load(UPSTREAM.read_text(encoding="utf-8"))
+    text = json.dumps(data, indent=3)  # other bytes than the vendored ones, YAML or JSON
+    assert text.encode() != UPSTREAM.read_bytes()
+    same.write_text(text)
+    done = check(str(same))
+    assert done.returncode == EXIT_SAME_MEANING, done.stderr
+    assert "verdict: SAME-MEANING" in done.stdout
+    assert "serialisation-changed" in done.stdout
 
 
 def test_a_document_update_spec_would_refuse_is_reported_with_its_refusal(tmp_path: Path) -> None:

@@ -144,12 +144,21 @@ def _report(name: str, matched: int, changed: int) -> ActionReport:
     return ActionReport(0, name, "", "update", matched, changed)
 
 
-def test_staleness_flags_actions_that_stopped_doing_anything() -> None:
+def test_staleness_names_only_actions_whose_effect_changed_and_counts_the_rest() -> None:
     before = [_report("a", 1, 1), _report("b", 1, 0), _report("c", 0, 0), _report("d", 1, 1)]
-    after = [_report("a", 0, 0), _report("b", 1, 0), _report("c", 1, 1), _report("d", 1, 1)]
-    assert staleness(before, after) == [
-        "STALE a: matches nothing (was: changes 1 of 1 matched)",
-        "b: matches 1, changes nothing (already right)",
-        "c: changes 1 of 1 matched (was: matches nothing)",
-        "d: changes 1 of 1 matched",
+    after = [
+        _report("a", 0, 0),
+        _report("b", 1, 0),
+        _report("c", 1, 1),
+        _report("d", 1, 1),
+        _report("e", 0, 0),
     ]
+    assert staleness(before, after) == [
+        "2 of 5 actions unchanged in effect (1 acting, 1 matching or changing nothing)",
+        "STALE matches nothing (was: changes 1 of 1 matched): a",
+        "changes 1 of 1 matched (was: matches nothing): c",
+        "matches nothing (new action): e",
+    ]
+    # Actions whose effect changed alike share a line, named by their common stem.
+    twins = [_report("status-400", 1, 1), _report("status-401", 1, 1), _report("z", 1, 1)]
+    assert staleness([], twins)[1:] == ["changes 1 of 1 matched (new action): status-400/401, z"]

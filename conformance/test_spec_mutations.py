@@ -13,24 +13,32 @@ to reports/mutations.md.
 
 from __future__ import annotations
 
+import copy
 import json
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conformance._mutations import CATALOGUE, Mutation, NotApplicable
 from conformance._project_copy import GateRun, copy_project, run_gate, update_spec
+from scripts import face_needs
 from scripts.documents import dump_document, parse_document
-from scripts.project import REPORTS, UPSTREAM, relative
-from scripts.update_spec import EXIT_REFUSED
+from scripts.effective import derive, load
+from scripts.project import OVERLAY, REPORTS, UPSTREAM, relative
+from scripts.update_spec import EXIT_BREAKING, EXIT_COMPATIBLE, EXIT_REFUSED, EXIT_SAME_MEANING
+from scripts.wire import classify, verdict
+
+Spec = dict[str, Any]
 
 pytestmark = pytest.mark.mutations
 
 WORKERS = 2  # the CI machine's cores; each job is a chain of subprocesses
+ACCEPTED = (EXIT_SAME_MEANING, EXIT_COMPATIBLE, EXIT_BREAKING)  # update-spec brought it in
 GATE_BUDGET = "5"
 # The cheap part of the gate that must go red as soon as the vendored upstream and generated/
 # part.
@@ -52,6 +60,8 @@ UPDATED_GATE = (
     "conformance/test_client_requests.py",
     "conformance/test_face_money.py",
     "conformance/test_public_surface.py",
+    # The version and CHANGELOG name the new contract (a same-meaning one included).
+    "tests/test_packaging.py",
 )
 
 
@@ -94,7 +104,8 @@ def judge(mutation: Mutation, scratch: Path) -> Outcome:
     update_exit = update_spec(project, source, log)
     seconds["update"] = time.monotonic() - clock
     clock = time.monotonic()
-    after = run_gate(project, UPDATED_GATE, "after", GATE_BUDGET) if update_exit == 0 else None
+    accepted = update_exit in ACCEPTED
+    after = run_gate(project, UPDATED_GATE, "after", GATE_BUDGET) if accepted else None
     seconds["after"] = time.monotonic() - clock
     report = log.read_text(encoding="utf-8")
     return Outcome(mutation, "", stale, update_exit, report, after, seconds)
@@ -131,10 +142,27 @@ def _verdict(failed: bool) -> str:
     return "FAIL" if failed else "pass"
 
 
+def said_verdict(report: str) -> str:
+    """The wire verdict of update-spec's first report line (`verdict: BREAKING (...; wire
+    soft, Python API breaking); version: ...`)."""
+    line = next((x for x in report.splitlines() if x.startswith("verdict: ")), "")
+    return line.split("; wire ", 1)[1].split(",", 1)[0] if "; wire " in line else ""
+
+
+def said_bump(report: str) -> str:
+    """minor, patch or none, from the report's `version: 0.2.0 -> 0.3.0` (0.x)."""
+    line = next((x for x in report.splitlines() if x.startswith("verdict: ")), "")
+    if "-> " not in line:
+        return "none" if "(unchanged" in line else "-"
+    old, new = line.split("version: ", 1)[1].split(" -> ")[:2]
+    old_minor, new_minor = old.split(".")[1], new.split(" ")[0].split(".")[1]
+    return "minor" if old_minor != new_minor else "patch"
+
+
 def _row(mutation: Mutation, o: Outcome) -> list[str]:
-    expected = "refused" if mutation.refused else ", ".join(sorted(mutation.after)) or "pass"
+    expected = f"{mutation.verdict}, {mutation.bump}, {mutation.outcome}"
     if o.skipped:
-        return [mutation.name, "skipped", f"not applicable: {o.skipped}", "-", expected, "0.0"]
+        return [mutation.name, expected, "skipped", f"not applicable: {o.skipped}", "-", "0.0"]
     assert o.stale is not None
     stale = f"{_verdict(not o.stale.passed)} ({', '.join(sorted(o.stale.checks)) or '-'})"
     if o.after is None:
@@ -142,7 +170,8 @@ def _row(mutation: Mutation, o: Outcome) -> list[str]:
     else:
         after, caught = _verdict(not o.after.passed), ", ".join(sorted(o.after.checks)) or "-"
     took = f"{sum(o.seconds.values()):.1f}"
-    return [mutation.name, stale, after, caught, expected, took]
+    got = f"{said_verdict(o.update_report) or 'refused'}, {said_bump(o.update_report)}"
+    return [mutation.name, expected, got, stale, f"{after}: {caught}", took]
 
 
 def _report(results: dict[str, Outcome], seconds: float) -> list[str]:
@@ -155,7 +184,8 @@ def _report(results: dict[str, Outcome], seconds: float) -> list[str]:
         f"Stale gate: {', '.join(STALE_GATE)}.",
         f"Gate after update-spec: {', '.join(UPDATED_GATE)}.",
         "",
-        "| mutation | stale verdict | after update-spec | caught by (after) | expected after | s |",
+        "| change | expected: verdict, bump, outcome | update-spec said | stale gate "
+        "| after update-spec: caught by | s |",
         "|---|---|---|---|---|---|",
         *("| " + " | ".join(row) + " |" for row in rows),
     ]
@@ -174,11 +204,39 @@ def _report(results: dict[str, Outcome], seconds: float) -> list[str]:
     return [*lines[:table_end], "(details: reports/mutations.md)"]
 
 
+def _applied(mutation: Mutation) -> tuple[Spec, Spec, Spec, Spec]:
+    upstream = load(UPSTREAM, relative(UPSTREAM))
+    overlay = load(OVERLAY, relative(OVERLAY))
+    changed = copy.deepcopy(upstream)
+    mutation.apply(changed)
+    return derive(upstream, overlay).document, derive(changed, overlay).document, upstream, changed
+
+
+@pytest.mark.parametrize("mutation", CATALOGUE, ids=lambda m: m.name)
+def test_the_corpus_verdicts_and_rules_in_memory(mutation: Mutation) -> None:
+    try:
+        old, new, raw_old, raw_new = _applied(mutation)
+    except NotApplicable as exc:
+        pytest.skip(f"not applicable to the current upstream: {exc}")
+    findings = classify(old, new, raw_old, raw_new, bytes_differ=True)
+    said = [f.line() for f in findings]
+    assert verdict(findings) == mutation.verdict, said
+    assert mutation.rules <= {f.rule for f in findings}, said
+    # The face's refusal is predicted by what the face reads, not by the verdict.
+    refused_by_face = mutation.refusal.startswith("the face")
+    assert bool(face_needs.problems(new)) == refused_by_face, face_needs.problems(new)
+
+
 def test_catalogue_is_large_enough_and_has_controls() -> None:
     real = [m for m in CATALOGUE if m.stale_fails]
     controls = [m for m in CATALOGUE if not m.after and not m.refused]
+    assert len(CATALOGUE) >= 20
     assert len(real) >= 12
     assert {"unchanged", "add-optional-response-field"} <= {m.name for m in controls}
+    # Every outcome and every verdict is represented.
+    assert {m.verdict for m in CATALOGUE} == {"breaking", "soft", "compatible", "cosmetic"}
+    kinds = {m.outcome.split(":")[0] for m in CATALOGUE}
+    assert kinds == {"refused", "absorbed green", "absorbed, failing"}
 
 
 @pytest.mark.parametrize("mutation", CATALOGUE, ids=lambda m: m.name)
@@ -198,9 +256,20 @@ def test_gate_verdicts_match_the_catalogue(
         assert {"provenance", "drift"} <= outcome.stale.checks, outcome.stale.failures
     if mutation.refused:
         assert outcome.update_exit == EXIT_REFUSED, outcome.update_report
-        assert "lacks a name the face imports" in outcome.update_report, outcome.update_report
+        assert mutation.refusal in outcome.update_report, outcome.update_report
         return
     assert outcome.after is not None, f"update-spec refused the mutation:\n{outcome.update_report}"
+    # The verdict and the bump update-spec reports, and its exit code for that verdict.
+    assert said_verdict(outcome.update_report) == mutation.verdict, outcome.update_report
+    assert said_bump(outcome.update_report) == mutation.bump, outcome.update_report
+    expected_exit = {"breaking": EXIT_BREAKING, "cosmetic": EXIT_SAME_MEANING}.get(
+        mutation.verdict, EXIT_COMPATIBLE
+    )
+    if mutation.bump == "minor" and mutation.verdict != "breaking":
+        expected_exit = EXIT_BREAKING  # the Python API broke: the worse of the two
+    assert outcome.update_exit == expected_exit, outcome.update_report
+    for rule in mutation.rules:
+        assert f"  {rule} " in outcome.update_report, outcome.update_report
     for words in mutation.report_mentions:
         assert words in outcome.update_report, outcome.update_report
     if mutation.after:

@@ -9,6 +9,7 @@ update-spec and then the whole gate, is `make mutations`' (test_contract_variant
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import os
 import shutil
@@ -23,10 +24,23 @@ import pytest
 import yaml
 
 from apij.openapi import referenced
+from conformance._mutations import NotApplicable, camel_case_fields, make_nullable
 from conformance._support import document, paiements, success
-from scripts.contract_diff import diff
-from scripts.project import GENERATED, PUBLIC_SURFACE, ROOT, UPSTREAM, relative
+from scripts import regenerate
+from scripts.documents import parse_document
+from scripts.effective import derive, load
+from scripts.project import (
+    GENERATED,
+    OVERLAY,
+    PUBLIC_SURFACE,
+    ROOT,
+    UPSTREAM,
+    relative,
+    tool_versions,
+)
 from scripts.python_api import ApiReport, update_public_surface, version_bump
+from scripts.update_spec import EXIT_BREAKING, EXIT_SAME_MEANING
+from scripts.wire import classify, verdict
 
 PARTS = ("openapi", "scripts", "generated", "src")
 Spec = dict[str, Any]
@@ -159,6 +173,14 @@ REFUSALS: dict[str, tuple[str | Callable[[Spec], None], tuple[str, ...]]] = {
         _clash,
         ("the generator refused the effective document", "openapi-python-client failed"),
     ),
+    "face-nullable-field": (
+        make_nullable,
+        ("the face could not represent this contract", "may be null", "overlay action"),
+    ),
+    "face-camel-case-fields": (
+        camel_case_fields,
+        ("the face could not represent", "$.paiements[*].date_debut is gone", "change the face"),
+    ),
 }
 
 
@@ -170,12 +192,17 @@ def refusals(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, An
     inputs = root / "inputs"
     inputs.mkdir()
     cases: list[dict[str, Any]] = []
+    skipped: dict[str, str] = {}
     for name, (given, _) in REFUSALS.items():
-        source = (
-            _write(inputs, f"{name}.yaml", given)
-            if isinstance(given, str)
-            else _mutated(project, inputs, given, name)
-        )
+        try:
+            source = (
+                _write(inputs, f"{name}.yaml", given)
+                if isinstance(given, str)
+                else _mutated(project, inputs, given, name)
+            )
+        except NotApplicable as exc:  # the edit finds nothing to change in this upstream
+            skipped[name] = str(exc)
+            source = _write(inputs, f"{name}.yaml", SWAGGER)
         cases.append({"args": [str(source)]})
     # Port 9 (discard) on loopback is closed here: a refused connection, no traffic leaves.
     cases.append({"args": [], "env": {"APIJ_UPSTREAM_URL": "http://127.0.0.1:9/apij.yaml"}})
@@ -188,8 +215,10 @@ def refusals(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, An
         env={**os.environ, "PYTHONPATH": os.pathsep.join([str(project), *_paths(project)])},
         check=True,
     )
-    results = json.loads(done.stdout)
-    return dict(zip([*REFUSALS, "unreachable"], results, strict=True))
+    results = dict(zip([*REFUSALS, "unreachable"], json.loads(done.stdout), strict=True))
+    for name, reason in skipped.items():
+        results[name] = {"skipped": reason}
+    return results
 
 
 @pytest.mark.parametrize("name", REFUSALS)
@@ -197,6 +226,8 @@ def test_an_unusable_document_is_refused_in_a_few_lines_and_changes_nothing(
     refusals: dict[str, dict[str, Any]], name: str
 ) -> None:
     result = refusals[name]
+    if "skipped" in result:
+        pytest.skip(f"not applicable to this upstream: {result['skipped']}")
     message = result["stderr"]
     assert result["exit"] == 4, message
     for words in REFUSALS[name][1]:
@@ -225,47 +256,159 @@ def _line_schema(spec: Spec) -> Any:
     return referenced(spec, releve["properties"]["paiements"]["items"])
 
 
-def test_a_rename_is_vendored_regenerated_and_reported_as_breaking(
+def test_a_breaking_change_is_vendored_regenerated_and_reported_first(
     project: Path, tmp_path: Path
 ) -> None:
-    def rename(spec: Spec) -> None:
-        line = _line_schema(spec)
-        line["properties"]["nb_jours"] = line["properties"].pop("nombre_jours")
-        if "required" in line:  # CNAM's house style states none
-            line["required"] = ["nb_jours" if r == "nombre_jours" else r for r in line["required"]]
+    def require(spec: Spec) -> None:
+        _operation(spec).setdefault("parameters", []).append(
+            {
+                "name": "regime",
+                "in": "query",
+                "required": True,
+                "x-reconstructed": "inferred",
+                "schema": {"type": "string", "enum": ["general", "agricole"]},
+            }
+        )
 
-    source = _mutated(project, tmp_path, rename, "mutated")
+    source = _mutated(project, tmp_path, require, "mutated")
     before = _version_text(project)
     major, minor, _ = _version(project)
     result = update(project, str(source))
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
-    where = f"{paiements().method} {paiements().path} {success(paiements()).status}"
-    assert f"- property {where} /paiements[]/nombre_jours: required" in out
-    assert f"+ property {where} /paiements[]/nb_jours: " in out
-    assert "BREAKING apij_client.models." in out
-    assert out.index("BREAKING") < out.index("added apij_client")
+    assert result.returncode == EXIT_BREAKING, result.stderr
+    out = result.stdout.splitlines()
     assert major == 0, "the bump rule asserted here is the 0.x one"
-    assert f"version: {before} -> 0.{minor + 1}.0 (breaking)" in out
+    # Verdict and bump first, then the breaking wire line with its rule id, then the Python API.
+    assert out[1].startswith("verdict: BREAKING"), out
+    assert f"version: {before} -> 0.{minor + 1}.0 (breaking: Python API and wire)" in out[1]
+    wire = f"  new-required-request-parameter {paiements().method} {paiements().path} query:regime"
+    assert any(line.startswith(wire) for line in out), out
+    first_api = next(i for i, line in enumerate(out) if "BREAKING apij_client.api." in line)
+    assert out.index("Breaking on the wire (1):") < first_api
+    assert all(len(line) <= 160 for line in out)
     # The bump is written: the version and a CHANGELOG section naming the new contract.
     assert _version_text(project) == f"0.{minor + 1}.0"
     changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")
     assert changelog.index(f"## 0.{minor + 1}.0 ") < changelog.index(f"## {before} ")
+    assert "- new-required-request-parameter GET" in changelog
     assert (project / relative(UPSTREAM)).read_bytes() == source.read_bytes()  # as received
-    models = "".join(p.read_text() for p in (project / "generated").rglob("models/*.py"))
-    assert "nb_jours" in models
-    assert "nombre_jours" not in models
     provenance = json.loads((project / "openapi" / "provenance.json").read_text())
     assert provenance["source"] == "file:mutated.json"
 
 
-def test_the_contract_diff_names_an_info_version_change() -> None:
+PYTEST = ("--rootdir", ".", "tests/test_packaging.py")
+
+
+def _reversed(node: Any, key: str = "") -> Any:
+    """`node` with its keys in reverse order, where the order carries no meaning for the
+    generator (it follows the order of properties and responses)."""
+    if isinstance(node, dict):
+        items = list(node.items())
+        if key not in ("properties", "responses"):
+            items.reverse()
+        return {k: _reversed(v, k) for k, v in items}
+    return node
+
+
+def test_the_same_contract_in_other_bytes_is_same_meaning_and_leaves_the_tree_green(
+    project: Path, tmp_path: Path
+) -> None:
+    source = _write(tmp_path, "apij.json", json.dumps(_reversed(upstream(project)), indent=4))
+    before = _version_text(project)
+    result = update(project, "--json", str(source))
+    assert result.returncode == EXIT_SAME_MEANING, result.stderr
+    report = json.loads(result.stdout)
+    assert report["verdict"] == "same-meaning"
+    assert [f["rule"] for f in report["wire"]] == ["serialisation-changed"]
+    assert report["python_api"] == []
+    assert report["version"] == {"current": before, "next": before}
+    provenance = json.loads((project / "openapi" / "provenance.json").read_text())
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    assert provenance["sha256"] == report["sha256"] == digest
+    assert provenance["source"] == "file:apij.json"
+    # The packaging test, which wants the current version to name the vendored contract.
+    (project / "tests").mkdir()
+    shutil.copy2(ROOT / "tests" / "test_packaging.py", project / "tests")
+    shutil.copy2(ROOT / "LICENSE", project)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", *PYTEST],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(project), *_paths(project)])},
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert "3 passed" in done.stdout
+
+
+def test_a_one_element_type_list_in_31_is_read_as_the_type_itself(project: Path) -> None:
+    spec = upstream(project)
+    spec["openapi"] = "3.1.0"
+    lists = 0
+    for schema in ((spec.get("components") or {}).get("schemas") or {}).values():
+        if isinstance(schema.get("type"), str):
+            schema["type"] = [schema["type"]]
+            lists += 1
+    assert lists, "the upstream has no component schema with a type"
+    overlay = load(OVERLAY, "overlay")
+    effective = derive(spec, overlay)
+    assert len(effective.normalised) == lists
+    findings = classify(derive(upstream(project), overlay).document, effective.document)
+    # Nothing but the dialect (none at all when the upstream already is 3.1).
+    said = [f.line() for f in findings]
+    assert {f.rule for f in findings} <= {"openapi-dialect-changed"}, said
+    assert ("openapi-dialect-changed" in {f.rule for f in findings}) == (
+        not str(upstream(project)["openapi"]).startswith("3.1")
+    ), said
+    # And the generated names are those of the plain spelling (no `ErreurType0`).
+    target = project / "regenerated"
+    regenerate.generate(target, tool_versions(), effective.document)
+
+    def models(root: Path) -> list[str]:
+        return sorted(p.name for p in (root / "apij_client" / "models").glob("*.py"))
+
+    assert models(target) == models(GENERATED)
+
+
+def test_a_generator_refusal_names_the_operation_and_status_in_words(tmp_path: Path) -> None:
+    spec = document()
+    operation = _operation(spec)
+    operation["responses"]["418"] = {
+        "description": "teapot",
+        "content": {"*/*": {"schema": {"type": "string"}}},
+    }
+    with pytest.raises(regenerate.RegenerateError) as refused:
+        regenerate.generate(tmp_path, tool_versions(), spec)
+    message = str(refused.value)
+    assert f"{paiements().method} {paiements().path}, status 418: media type */*" in message
+    assert "object at 0x" not in message
+    assert "overlay action" in message
+
+
+def test_the_overlay_normalises_star_media_types_on_the_known_statuses() -> None:
+    house_style = ROOT / "conformance" / "upstream" / "house-style.yaml"
+    house = parse_document(house_style.read_text(encoding="utf-8"))
+    body = {"content": {"*/*": {"schema": {"type": "object"}}}}
+    _operation(house)["responses"]["default"] = {"description": "error", **copy.deepcopy(body)}
+    _operation(house)["responses"]["404"] = {"description": "unknown", **copy.deepcopy(body)}
+    effective = _operation(derive(house, load(OVERLAY, "overlay")).document)
+    for status in ("200", "default", "404"):
+        assert list(effective["responses"][status]["content"]) == ["application/json"], status
+    assert effective["responses"]["default"]["content"]["application/json"] == {
+        "schema": {"type": "object"}
+    }
+
+
+def test_an_info_version_change_is_cosmetic() -> None:
     old = document()
     new = copy.deepcopy(old)
     new["info"]["version"] = f"{old['info']['version']}-bis"
-    assert [str(change) for change in diff(old, new)] == [
-        f"~ info.version: {old['info']['version']} -> {old['info']['version']}-bis",
+    findings = classify(old, new)
+    version = old["info"]["version"]
+    assert [(f.rule, f.path, f.detail) for f in findings] == [
+        ("info-changed", "info.version", f"{version} -> {version}-bis"),
     ]
+    assert verdict(findings) == "cosmetic"
 
 
 def _amount_document(dialect: str, montant: dict[str, Any]) -> Spec:
@@ -294,29 +437,42 @@ def test_a_30_and_a_31_document_of_equal_meaning_differ_only_by_their_dialect() 
         "3.0.3", {"type": "number", "nullable": True, "minimum": 0, "exclusiveMinimum": True}
     )
     new = _amount_document("3.1.0", {"type": ["number", "null"], "exclusiveMinimum": 0})
-    assert [str(change) for change in diff(old, new)] == ["~ openapi: 3.0.3 -> 3.1.0"]
-    # And a real change of meaning is one.
+    assert [f.rule for f in classify(old, new)] == ["openapi-dialect-changed"]
+    # A real change of meaning is one: null no longer allowed, which a client may ignore...
     stricter = _amount_document("3.1.0", {"type": "number", "exclusiveMinimum": 0})
-    assert len(diff(old, stricter)) == 2
+    rules = {f.rule for f in classify(old, stricter)}
+    assert rules == {"openapi-dialect-changed", "response-narrowed"}
+    # ...and null newly allowed, which breaks it.
+    assert "response-property-became-nullable" in {f.rule for f in classify(stricter, new)}
+
+
+BREAKING_X = ["BREAKING x"]
+RETYPED = ["BREAKING x: annotation date -> date | None"]
 
 
 @pytest.mark.parametrize(
-    ("current", "api", "contract_changed", "line"),
+    ("current", "api", "wire", "line"),
     [
-        ("0.2.0", ApiReport(breaking=["BREAKING x"]), True, "version: 0.2.0 -> 0.3.0 (breaking)"),
-        ("0.2.3", ApiReport(removed=["x"]), True, "version: 0.2.3 -> 0.3.0 (breaking)"),
-        ("0.2.3", ApiReport(added=["x"]), True, "version: 0.2.3 -> 0.2.4 (additive)"),
-        ("0.2.3", ApiReport(changed=["x"]), True, "version: 0.2.3 -> 0.2.4 (additive)"),
-        ("0.2.3", ApiReport(), True, "version: 0.2.3 -> 0.2.4 (contract only, same Python API)"),
-        ("0.2.3", ApiReport(), False, "version: 0.2.3 (unchanged: nothing changed)"),
-        ("1.4.2", ApiReport(breaking=["BREAKING x"]), True, "version: 1.4.2 -> 2.0.0 (breaking)"),
-        ("1.4.2", ApiReport(added=["x"]), True, "version: 1.4.2 -> 1.5.0 (additive)"),
+        ("0.2.0", ApiReport(breaking=BREAKING_X), "compatible", "0.3.0 (breaking: Python API)"),
+        ("0.2.0", ApiReport(), "breaking", "0.3.0 (breaking: wire)"),
+        ("0.2.0", ApiReport(removed=["x"]), "breaking", "0.3.0 (breaking: Python API and wire)"),
+        ("0.2.0", ApiReport(retyped=RETYPED), "cosmetic", "0.3.0 (breaking: Python API)"),
+        ("0.2.0", ApiReport(added=["x"]), "compatible", "0.2.1 (additive)"),
+        ("0.2.0", ApiReport(changed=["x"]), "cosmetic", "0.2.1 (additive)"),
+        ("0.2.0", ApiReport(), "soft", "0.2.1 (soft wire change)"),
+        ("0.2.0", ApiReport(), "compatible", "0.2.1 (compatible wire change)"),
+        ("0.2.0", ApiReport(), "cosmetic", "(unchanged: same meaning)"),
+        ("0.2.0", ApiReport(), None, "(unchanged: nothing changed)"),
+        ("1.4.2", ApiReport(), "breaking", "2.0.0 (breaking: wire)"),
+        ("1.4.2", ApiReport(added=["x"]), "cosmetic", "1.5.0 (additive)"),
+        ("1.4.2", ApiReport(), "soft", "1.5.0 (soft wire change)"),
     ],
 )
-def test_the_version_bump_follows_the_rule(
-    current: str, api: ApiReport, contract_changed: bool, line: str
+def test_the_version_bump_follows_the_worse_of_wire_and_python_api(
+    current: str, api: ApiReport, wire: str | None, line: str
 ) -> None:
-    assert version_bump(current, api, contract_changed) == line
+    arrow = "" if line.startswith("(") else "-> "
+    assert version_bump(current, api, wire) == f"version: {current} {arrow}{line}"
 
 
 def test_additive_names_are_pinned_and_removed_ones_left_for_a_decision(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-from apij.openapi import Contract, ContractError, read
+from apij.openapi import Contract, ContractError, normalised, read
 from scripts.documents import DocumentError, parse_document
 from scripts.overlay import Applied, OverlayError, apply
 from scripts.project import OVERLAY, UPSTREAM, relative
@@ -72,8 +73,11 @@ def derive(
         if "swagger" in upstream:
             raise Unusable(f"the upstream document: {swagger_2(source)}") from exc
         raise Unusable(f"the upstream document: {exc}") from exc
+    # The reader's normalisation first, so that the overlay's filters (`@.type == 'object'`)
+    # see one spelling of each type.
+    document, rewritten = normalised(upstream)
     try:
-        applied = apply(overlay, upstream)
+        applied = dataclasses.replace(apply(overlay, document), normalised=rewritten)
     except OverlayError as exc:
         raise Unusable(f"{relative(OVERLAY)} cannot be applied: {exc}") from exc
     check(applied.document, "the effective document (upstream + overlay)")

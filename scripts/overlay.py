@@ -56,6 +56,8 @@ class Applied:
 
     document: dict[str, Any]
     actions: tuple[ActionReport, ...]
+    # Where the reader's normalisation rewrote a spelling (`apij.openapi.normalised`).
+    normalised: tuple[str, ...] = ()
 
 
 def apply(overlay: Mapping[str, Any], document: Mapping[str, Any]) -> Applied:

@@ -1,9 +1,10 @@
 """What a contract change does to the generated Python API: breakages, the pinned public
 surface, and the version bump that follows.
 
-The bump follows the project's rule (CONTRIBUTING.md): while the version is 0.x, a breaking
-change of the Python API bumps the minor version and an additive one the patch version (from
-1.0 on: major and minor); a contract change that leaves the Python API as it is bumps the patch.
+The bump follows the project's rule (CONTRIBUTING.md, "Versions"): the worse of the Python API
+diff and the wire verdict. While the version is 0.x, breaking bumps the minor version and
+anything else the patch (from 1.0 on: major, minor, patch); a contract of the same meaning
+bumps nothing.
 """
 
 from __future__ import annotations
@@ -28,11 +29,15 @@ class ApiReport:
     added: list[str] = field(default_factory=list)
     # Signatures that changed in a way griffe does not call breaking (a parameter made optional).
     changed: list[str] = field(default_factory=list)
+    # Annotations of public attributes and return values that changed (`date` -> `date | None`):
+    # griffe does not compare them; code typed against the old one no longer type-checks.
+    retyped: list[str] = field(default_factory=list)
 
     @property
     def lines(self) -> list[str]:
         return [
             *self.breaking,
+            *self.retyped,
             *(f"removed {n}" for n in self.removed),
             *(f"added {n}" for n in self.added),
             *self.changed,
@@ -44,7 +49,7 @@ class ApiReport:
 
     @property
     def is_breaking(self) -> bool:
-        return bool(self.breaking or self.removed)
+        return bool(self.breaking or self.removed or self.retyped)
 
 
 def public_names(package: griffe.Object | griffe.Alias) -> set[str]:
@@ -82,23 +87,43 @@ def _signature(obj: griffe.Object | griffe.Alias) -> str | None:
     )
 
 
+def _annotation(obj: griffe.Object | griffe.Alias) -> str | None:
+    """The annotation of an attribute, or the return annotation of a function."""
+    if isinstance(obj, griffe.Attribute):
+        return None if obj.annotation is None else str(obj.annotation)
+    if isinstance(obj, griffe.Function):
+        return None if obj.returns is None else str(obj.returns)
+    return None
+
+
 def api_report(old_root: Path, new_root: Path) -> ApiReport:
     """griffe's breaking changes between two generated trees, plus removed, added and otherwise
     changed public names."""
     old, new = _load(old_root), _load(new_root)
     before, after = public_names(old), public_names(new)
     breaking = [_breakage_line(b) for b in griffe.find_breaking_changes(old, new)]
-    changed = []
+    changed, retyped = [], []
     for path in sorted(before & after):
         inner = path.removeprefix(PACKAGE + ".")
+        if any(line.startswith(f"BREAKING {path}") for line in breaking):
+            continue
         was, now = _signature(old[inner]), _signature(new[inner])
-        if was != now and not any(line.startswith(f"BREAKING {path}") for line in breaking):
-            changed.append(f"changed {path}({was}) -> ({now})")
+        if was != now:
+            old_params, new_params = (was or "").split(", "), (now or "").split(", ")
+            gone = [p for p in old_params if p not in new_params]
+            came = [p for p in new_params if p not in old_params]
+            changed.append(f"changed {path}: {', '.join(gone)} -> {', '.join(came)}")
+        was_type, now_type = _annotation(old[inner]), _annotation(new[inner])
+        if was_type != now_type:
+            retyped.append(f"BREAKING {path}: annotation {was_type} -> {now_type}")
+    removed, added = before - after, after - before
     return ApiReport(
         breaking=breaking,
-        removed=sorted(before - after),
-        added=sorted(after - before),
+        # A name whose parent is itself removed or added is said by its parent.
+        removed=sorted(n for n in removed if n.rpartition(".")[0] not in removed),
+        added=sorted(n for n in added if n.rpartition(".")[0] not in added),
         changed=changed,
+        retyped=retyped,
     )
 
 
@@ -148,28 +173,32 @@ def current_version(pyproject: Path = PYPROJECT) -> str:
     return str(data["project"]["version"])
 
 
-def next_version(current: str, api: ApiReport, contract_changed: bool) -> tuple[str, str] | None:
-    """(the version that follows, why) under CONTRIBUTING's rule; None if nothing changed.
+def next_version(current: str, api: ApiReport, wire: str | None) -> tuple[str, str] | None:
+    """(the version that follows, why) under CONTRIBUTING's rule; None if no bump is due.
 
-    While 0.x: a breaking change of the Python API bumps the minor version, anything else the
-    patch; from 1.0: major for breaking, minor for additive, patch for the rest.
+    The bump follows the worse of the Python API diff and the wire verdict (`scripts.wire`:
+    breaking, soft, compatible, cosmetic, or None for no change). While 0.x: breaking bumps the
+    minor version, anything else the patch; from 1.0: major for breaking, minor for additive (a
+    Python API addition, or a soft or compatible wire change). A contract of the same meaning
+    (cosmetic or no wire change, same Python API) does not bump: update-spec re-records the
+    contract in the current version's section instead (`scripts.release.rerecord`).
     """
     version = Version(current)
     major, minor, patch = version.major, version.minor, version.micro
-    if api.is_breaking:
-        return (f"{major}.{minor + 1}.0" if major == 0 else f"{major + 1}.0.0"), "breaking"
-    if api.is_additive:
-        return (f"{major}.{minor}.{patch + 1}" if major == 0 else f"{major}.{minor + 1}.0"), (
-            "additive"
-        )
-    if contract_changed:
-        return f"{major}.{minor}.{patch + 1}", "contract only, same Python API"
+    if api.is_breaking or wire == "breaking":
+        parts = [("Python API", api.is_breaking), ("wire", wire == "breaking")]
+        why = "breaking: " + " and ".join(part for part, hit in parts if hit)
+        return (f"{major}.{minor + 1}.0" if major == 0 else f"{major + 1}.0.0"), why
+    if api.is_additive or wire in ("soft", "compatible"):
+        why = "additive" if api.is_additive else f"{wire} wire change"
+        return (f"{major}.{minor}.{patch + 1}" if major == 0 else f"{major}.{minor + 1}.0"), why
     return None
 
 
-def version_bump(current: str, api: ApiReport, contract_changed: bool) -> str:
-    """The report line: `version: 0.2.0 -> 0.3.0 (breaking)`."""
-    bump = next_version(current, api, contract_changed)
+def version_bump(current: str, api: ApiReport, wire: str | None) -> str:
+    """The report line: `version: 0.2.0 -> 0.3.0 (breaking: wire)`."""
+    bump = next_version(current, api, wire)
     if bump is None:
-        return f"version: {current} (unchanged: nothing changed)"
+        said = "same meaning" if wire == "cosmetic" else "nothing changed"
+        return f"version: {current} (unchanged: {said})"
     return f"version: {current} -> {bump[0]} ({bump[1]})"

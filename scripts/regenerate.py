@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -104,9 +105,40 @@ def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> No
         )
 
 
+_OBJECT_REPR = re.compile(r"<[\w.]+ object at 0x[0-9a-f]+>")
+_UNSUPPORTED = re.compile(r"Unsupported content_type (\S+?)\)")
+# The media types the generator reads bodies of (openapi-python-client 0.29: JSON, its `+json`
+# suffixes, multipart forms, octet streams); anything else it refuses with --fail-on-warning.
+_GENERABLE = re.compile(
+    r"^(application/([\w.+-]+\+)?json|multipart/form-data|application/octet-stream)$"
+)
+
+
+def places(effective: dict[str, Any], refused: set[str] | None = None) -> list[str]:
+    """In words, every response whose media type the generator refuses: `GET /p, status 404:
+    media type */*` (restricted to `refused` when the generator named them)."""
+    found = []
+    for path, item in (effective.get("paths") or {}).items():
+        for method, operation in item.items() if isinstance(item, dict) else ():
+            if not isinstance(operation, dict):
+                continue
+            for status, response in (operation.get("responses") or {}).items():
+                for media in (response.get("content") or {}) if isinstance(response, dict) else ():
+                    bad = media in refused if refused else not _GENERABLE.match(media.lower())
+                    if bad:
+                        found.append(
+                            f"{method.upper()} {path}, status {status}: media type {media} "
+                            "(normalise it with an overlay action, e.g. a json-media-type-copy-"
+                            f"{status} like those in openapi/apij.overlay.yaml)"
+                        )
+    return found
+
+
 def _said(output: str) -> list[str]:
     """The generator's own sentences (which name the offending element), without the JSON dump
-    of that element, its boilerplate, or a traceback's frames (only its last line)."""
+    of that element, its boilerplate, a traceback's frames (only its last line) or the reprs of
+    its objects (`<...UntrustedString object at 0x...>`: the place is said by `places`)."""
+    output = _OBJECT_REPR.sub("(a response)", output)
     lines = [line.strip() for line in output.splitlines() if line.strip()]
     sentences = [
         line
@@ -132,23 +164,28 @@ def generate(output: Path, versions: dict[str, str], effective: dict[str, Any]) 
         document = Path(scratch) / EFFECTIVE_NAME
         document.write_text(effective_header() + dump_document(effective), encoding="utf-8")
         target = Path(scratch) / PACKAGE
-        _run(
-            [
-                str(bin_dir / "openapi-python-client"),
-                "generate",
-                "--path",
-                str(document),
-                "--config",
-                str(GENERATOR_CONFIG),
-                "--meta",
-                "none",
-                "--output-path",
-                str(target),
-                "--fail-on-warning",
-            ],
-            cwd=Path(scratch),
-            env=env,
-        )
+        generator = [
+            str(bin_dir / "openapi-python-client"),
+            "generate",
+            "--path",
+            str(document),
+            "--config",
+            str(GENERATOR_CONFIG),
+            "--meta",
+            "none",
+            "--output-path",
+            str(target),
+            "--fail-on-warning",
+        ]
+        try:
+            _run(generator, cwd=Path(scratch), env=env)
+        except RegenerateError as exc:
+            named = set(_UNSUPPORTED.findall(str(exc)))
+            where = places(effective, named) if named else []
+            if where:
+                said = f"openapi-python-client cannot read {len(where)} response bodies:"
+                raise RegenerateError("\n".join([said, *(f"  {w}" for w in where[:6])])) from exc
+            raise
         (target / "spec.py").write_text(spec_module(effective, sha256(document)), encoding="utf-8")
         # PEP 561 marker: the generated package is typed (the generator omits it with --meta none).
         (target / "py.typed").write_text("", encoding="utf-8")

@@ -16,6 +16,7 @@ from scripts.project import CHANGELOG, PYPROJECT
 
 _VERSION_LINE = re.compile(r'^version = "[^"]*"$', re.M)
 _DESCRIBED_CONTRACT = re.compile(r"generated from contract apij \S+?(?=\")")
+_CONTRACT_LINE = re.compile(r"^Contract: apij .*$", re.M)
 
 
 def contract_line(provenance: dict[str, Any]) -> str:
@@ -53,3 +54,36 @@ def record(
         "",
     ]
     changelog.write_text(head + "\n".join(section) + rest, encoding="utf-8")
+
+
+def rerecord(
+    current: str,
+    provenance: dict[str, Any],
+    pyproject: Path = PYPROJECT,
+    changelog: Path = CHANGELOG,
+) -> bool:
+    """A contract of the same meaning in new bytes: name it in the current version's section.
+
+    Only while that section is unreleased (its heading says so): its contract line is replaced
+    by the new one, with a line saying why. Returns False when the section is released (the
+    caller bumps the patch version instead) or has no contract line.
+    """
+    log = changelog.read_text(encoding="utf-8")
+    heading = re.search(rf"^## {re.escape(current)} — unreleased$", log, flags=re.M)
+    if heading is None:
+        return False
+    end = log.find("\n## ", heading.end())
+    section = log[heading.end() : end if end >= 0 else len(log)]
+    line = _CONTRACT_LINE.search(section)
+    if line is None:
+        return False
+    new_line = contract_line(provenance) + (
+        " Re-recorded by `make update-spec`: the same contract on the wire as the one it replaces."
+    )
+    section = section[: line.start()] + new_line + section[line.end() :]
+    tail = log[end:] if end >= 0 else ""
+    changelog.write_text(log[: heading.end()] + section + tail, encoding="utf-8")
+    text = pyproject.read_text(encoding="utf-8")
+    text = _DESCRIBED_CONTRACT.sub(f"generated from contract apij {provenance['version']}", text)
+    pyproject.write_text(text, encoding="utf-8")
+    return True

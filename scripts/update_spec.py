@@ -7,29 +7,38 @@ URL. It is vendored byte for byte as openapi/apij-1.0-apim.yaml, the overlay is 
 (generated/apij-effective.yaml) and the client regenerated. Anything unusable is refused with
 its cause and location, and then nothing in the project changes: a syntax error, a dangling or
 external `$ref`, an unsupported dialect, Swagger 2.0 (with the command that converts it), an
-invalid document, an overlay that cannot apply, a document the generator refuses, a regenerated
-client the face can no longer import, an unreachable upstream or one that answers an HTTP error
-(exit 3 and 5). The report says what changed in the contract, what each overlay action now does (and
-which went stale), what changed in the generated Python API (breaking first), which public names
-were pinned, and the version bump that follows.
+invalid document, an overlay that cannot apply, a contract the face could not represent (a field
+it reads removed, renamed, made optional or nullable), a document the generator refuses (named
+in words: operation and status), a regenerated client the face can no longer import, an
+unreachable upstream or one that answers an HTTP error (exit 3 and 5).
+
+The report fits one screen: the verdict and the bump first — the worse of the wire verdict
+(`scripts.wire`: each change a finding of a named rule) and the Python API diff —, then the
+wire findings by level with their rule id and JSON path, the Python API changes (breaking
+first), the pinned public names, the overlay actions whose effect changed. `--json` prints the
+whole report as one JSON document. Exit codes: 0 the same meaning, 1 a compatible or soft
+change, 6 a breaking one (each brought in); 3, 4, 5 nothing changed.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import hashlib
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-from scripts import regenerate, release
-from scripts.contract_diff import diff
+from scripts import face_needs, regenerate, release
 from scripts.documents import DocumentError, parse_document
 from scripts.effective import Unusable, derive, load
 from scripts.overlay import ActionReport, Applied
@@ -52,16 +61,37 @@ from scripts.project import (
     tool_versions,
 )
 from scripts.python_api import (
+    ApiReport,
     api_report,
     current_version,
     next_version,
     update_public_surface,
     version_bump,
 )
+from scripts.wire import Finding, classify, verdict
 
+# Exit codes, shared with check-upstream (CONTRIBUTING.md, "Updating the contract").
+EXIT_SAME_MEANING = 0  # no change on the wire nor in the Python API (or the same bytes)
+EXIT_COMPATIBLE = 1  # a compatible or soft change: brought in, the bump is a patch (0.x)
 EXIT_UNREACHABLE = 3
 EXIT_REFUSED = 4
 EXIT_NOT_SERVED = 5  # the upstream answered, without the document (404, 403...)
+EXIT_BREAKING = 6  # a breaking change (wire or Python API): brought in, the bump is a minor
+EXIT_FOR_VERDICT = {
+    "unchanged": EXIT_SAME_MEANING,
+    "same-meaning": EXIT_SAME_MEANING,
+    "compatible": EXIT_COMPATIBLE,
+    "soft": EXIT_COMPATIBLE,
+    "breaking": EXIT_BREAKING,
+}
+VERDICT_WORDS = {
+    "unchanged": "nothing changed",
+    "same-meaning": "the same contract on the wire",
+    "compatible": "additions a client may ignore",
+    "soft": "clients keep working and see drift at run time",
+    "breaking": "clients built for the previous contract fail",
+}
+WIDTH = 160  # no report line is longer
 
 
 class Refused(Exception):
@@ -99,22 +129,99 @@ def read_source(path: str | None) -> tuple[str, bytes]:
     return url, response.content
 
 
+def _names(names: list[str]) -> str:
+    """`status-400/401/403` for names that differ only after their last hyphen."""
+    stems: dict[str, list[str]] = {}
+    for name in names:
+        stem, _, tail = name.rpartition("-")
+        stems.setdefault(stem if stem else name, []).append(tail if stem else "")
+    return ", ".join(
+        f"{stem}-{'/'.join(tails)}" if all(tails) else stem for stem, tails in stems.items()
+    )
+
+
 def staleness(before: Sequence[ActionReport], after: Sequence[ActionReport]) -> list[str]:
-    """What each overlay action does now; STALE where it did something before and not now."""
+    """One line of counts, then the overlay actions whose effect changed (STALE: it did
+    something before and not now), those with the same change on one line."""
     previous = {report.name: report for report in before}
-    lines = []
+    groups: dict[tuple[bool, str, str], list[str]] = {}
+    unchanged = {"acting": 0, "idle": 0}
     for report in after:
         old = previous.get(report.name)
-        stale = old is not None and (
+        if old is not None and old.summary == report.summary:
+            unchanged["acting" if report.changed else "idle"] += 1
+            continue
+        stale = old is not None and bool(
             (old.changed and not report.changed) or (old.matched and not report.matched)
         )
-        was = f" (was: {old.summary})" if old is not None and old.summary != report.summary else ""
-        lines.append(f"{'STALE ' if stale else ''}{report.name}: {report.summary}{was}")
+        was = f" (was: {old.summary})" if old is not None else " (new action)"
+        groups.setdefault((stale, report.summary, was), []).append(report.name)
+    counts = (
+        f"{unchanged['acting'] + unchanged['idle']} of {len(after)} actions unchanged in effect "
+        f"({unchanged['acting']} acting, {unchanged['idle']} matching or changing nothing)"
+    )
+    lines = [counts]
+    for (stale, summary, was), names in groups.items():
+        said = f"{'STALE ' if stale else ''}{summary}{was}: "
+        lines += textwrap.wrap(
+            said + _names(names), WIDTH - 2, subsequent_indent="    ", break_on_hyphens=False
+        )
     return lines
 
 
-def _section(title: str, lines: list[str]) -> list[str]:
-    return [f"{title}:", *(f"  {line}" for line in lines)] if lines else [f"{title}: none"]
+def _short(line: str, width: int = WIDTH) -> str:
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def _section(title: str, lines: Sequence[str], limit: int = 12) -> list[str]:
+    if not lines:
+        return []
+    shown = [f"  {_short(line, WIDTH - 2)}" for line in lines[:limit]]
+    more = (
+        [f"  … and {len(lines) - limit} more (`--json` has them all)"] if len(lines) > limit else []
+    )
+    return [f"{title} ({len(lines)}):", *shown, *more]
+
+
+def render(report: dict[str, Any], written: bool = True) -> list[str]:
+    """The report a maintainer reads in one screen: verdict and bump first, then the breaking,
+    soft and compatible wire changes with their rule ids, the Python API, the overlay."""
+    findings = report["wire"]
+    lines = [
+        _short(
+            f"verdict: {report['verdict'].upper()} ({VERDICT_WORDS[report['verdict']]}; "
+            f"wire {report['wire_verdict'] or 'unchanged'}, "
+            f"Python API {report['python_api_verdict']}); "
+            + report["version_line"]
+            + (
+                f", written to {relative(PYPROJECT)} and {relative(CHANGELOG)}"
+                if written and report["bump"]
+                else ""
+            )
+        ),
+        _short(f"source: {report['source']} (sha256 {report['sha256']})"),
+    ]
+    for level in ("breaking", "soft", "compatible", "cosmetic"):
+        chosen = [
+            Finding(**{k: f[k] for k in ("rule", "where", "path", "detail", "status")})
+            for f in findings
+            if f["level"] == level
+        ]
+        lines += _section(f"{level.capitalize()} on the wire", [f.line(WIDTH - 2) for f in chosen])
+    lines += _section(
+        "Python API of the generated apij_client (breaking first)", report["python_api"]
+    )
+    lines += _section(f"Public surface ({relative(PUBLIC_SURFACE)})", report["public_surface"])
+    if report["normalised"]:
+        count = len(report["normalised"])
+        lines.append(
+            _short(
+                f"Reader normalisation: {count} one-element type list(s) written as the type "
+                f"(first at {report['normalised'][0]}): generated names unchanged"
+            )
+        )
+    lines += _section(f"Overlay ({relative(OVERLAY)})", report["overlay"], limit=8)
+    return lines
 
 
 class _Snapshot:
@@ -180,7 +287,17 @@ def face_import_failure() -> str | None:
     return (probe.stderr.strip().splitlines() or [f"exit {probe.returncode}"])[-1]
 
 
-def update(path: str | None) -> list[str]:
+def _verdict(wire: str | None, api: ApiReport) -> str:
+    """The overall verdict: the worse of the wire's and the Python API's."""
+    if wire == "breaking" or api.is_breaking:
+        return "breaking"
+    if wire in ("soft", "compatible") or api.is_additive:
+        return "soft" if wire == "soft" else "compatible"
+    return "same-meaning" if wire == "cosmetic" else "unchanged"
+
+
+def update(path: str | None) -> dict[str, Any]:
+    """Bring the document in; the whole report as a JSON-able mapping (see `render`)."""
     label, raw = read_source(path)
     try:
         text = raw.decode("utf-8")
@@ -190,9 +307,21 @@ def update(path: str | None) -> list[str]:
         upstream = parse_document(text, label)
         overlay = load(OVERLAY, relative(OVERLAY))
         applied = derive(upstream, overlay, path or "apij.yaml")
-        previous = derive(load(UPSTREAM, relative(UPSTREAM)), overlay)
+        vendored = load(UPSTREAM, relative(UPSTREAM))
+        previous = derive(vendored, overlay)
     except (DocumentError, Unusable) as exc:
         raise Refused(str(exc)) from exc
+    face = face_needs.problems(applied.document)
+    if face:
+        raise Refused(
+            "the face could not represent this contract:\n"
+            + "\n".join(f"  {_short(line, WIDTH - 2)}" for line in face[:5])
+            + "\n"
+            + face_needs.ADVICE
+        )
+    bytes_differ = raw != UPSTREAM.read_bytes()
+    findings = classify(previous.document, applied.document, vendored, upstream, bytes_differ)
+    wire = verdict(findings)
     with tempfile.TemporaryDirectory(prefix="apij-update-") as scratch:
         snapshot = _Snapshot(Path(scratch))
         try:
@@ -212,44 +341,70 @@ def update(path: str | None) -> list[str]:
                 "Keep the name with an overlay action (a renamed operationId or schema: name it "
                 "back), or change the face along with the document."
             )
-        contract = [str(change) for change in diff(previous.document, applied.document)]
         api = api_report(snapshot.generated, GENERATED)
         surface = update_public_surface(GENERATED)
         current = current_version()
-        bump = next_version(current, api, bool(contract))
+        bump = next_version(current, api, wire)
+        provenance = load_provenance()
+        notes = [*(f.line() for f in findings if f.level != "cosmetic"), *api.lines]
         if bump is not None:
-            release.record(*bump, load_provenance(), api.lines or contract)
-    return [
-        f"source: {label}",
-        "",
-        *_section("Contract changes (effective document)", contract),
-        *_section(
-            f"Overlay actions ({relative(OVERLAY)}): what each does now",
-            staleness(previous.actions, applied.actions),
+            release.record(*bump, provenance, notes)
+        elif bytes_differ and not release.rerecord(current, provenance):
+            # The same meaning, but the current version is released: a patch names the bytes.
+            bump = next_version(current, ApiReport(changed=["same meaning"]), None)
+            assert bump is not None
+            bump = (bump[0], "same meaning, new contract bytes")
+            release.record(*bump, provenance, [f.line() for f in findings])
+    overall = _verdict(wire, api)
+    version_line = (
+        f"version: {current} -> {bump[0]} ({bump[1]})"
+        if bump is not None
+        else version_bump(current, api, wire)
+    )
+    return {
+        "source": label,
+        "sha256": hashlib.sha256(raw).hexdigest(),
+        "verdict": overall,
+        "exit": EXIT_FOR_VERDICT[overall],
+        "wire_verdict": wire,
+        "python_api_verdict": (
+            "breaking" if api.is_breaking else "additive" if api.is_additive else "unchanged"
         ),
-        *_section("Generated Python API changes (breaking first)", api.lines),
-        *_section(f"Public surface ({relative(PUBLIC_SURFACE)})", surface),
-        version_bump(current, api, bool(contract))
-        + (f", written to {relative(PYPROJECT)} and {relative(CHANGELOG)}" if bump else ""),
-    ]
+        "version": {"current": current, "next": bump[0] if bump else current},
+        "bump": bump[1] if bump else None,
+        "version_line": version_line,
+        "wire": [f.as_json() for f in findings],
+        "python_api": api.lines,
+        "public_surface": surface,
+        "normalised": list(applied.normalised),
+        "overlay": staleness(previous.actions, applied.actions),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("spec", nargs="?", help="local JSON or YAML file (default: upstream URL)")
+    parser.add_argument(
+        "--json", action="store_true", help="print the whole report as one JSON document"
+    )
     args = parser.parse_args(argv)
     try:
         report = update(args.spec)
     except Refused as exc:
+        if args.json:
+            print(json.dumps({"verdict": "refused", "exit": exc.exit_code, "refusal": str(exc)}))
         print(f"update-spec: refused: {exc}\nNothing changed.", file=sys.stderr)
         return exc.exit_code
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+        return int(report["exit"])
     print(
         f"update-spec: {relative(UPSTREAM)} vendored, {relative(EFFECTIVE)} and "
         f"{relative(GENERATED / PACKAGE)} regenerated"
     )
-    print("\n".join(report))
+    print("\n".join(render(report)))
     print("next: `make check`, then `make mutations` (the contract changed: drift, proven again)")
-    return 0
+    return int(report["exit"])
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ __all__ = [
     "Response",
     "effective",
     "media_type_allowed",
+    "normalised",
     "parameter_value",
     "path_regex",
     "read",
@@ -226,6 +227,44 @@ def read(document: Mapping[str, Any]) -> Contract:
         },
         operations=reader.operations(),
     )
+
+
+def normalised(document: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """`document` with OpenAPI 3.1's one-element type lists written as the type itself.
+
+    `type: [object]` and `type: object` mean the same; the generator names models differently
+    for the two (`ErreurType0`...), so the effective contract keeps the plain spelling. Returns
+    the new document (the argument is left as it is) and the location of every list collapsed.
+    Instance data (examples, enums, defaults) is left alone.
+    """
+    changed: list[str] = []
+
+    def walk(node: Any, where: str) -> Any:
+        if isinstance(node, Mapping):
+            out: dict[str, Any] = {}
+            for key, value in node.items():
+                here = f"{where}/{_escape(str(key))}"
+                if key in _DATA_KEYS or key == "examples":
+                    out[key] = value
+                elif (
+                    key == "type"
+                    and isinstance(value, list)
+                    and len(value) == 1
+                    and isinstance(value[0], str)
+                ):
+                    out[key] = value[0]
+                    changed.append(here)
+                else:
+                    out[key] = walk(value, here)
+            return out
+        if isinstance(node, list):
+            return [walk(item, f"{where}/{i}") for i, item in enumerate(node)]
+        return node
+
+    if not str(document.get("openapi", "")).startswith("3.1"):
+        return dict(document), ()
+    result: dict[str, Any] = walk(document, "#")
+    return result, tuple(changed)
 
 
 def referenced(document: Mapping[str, Any], node: Any) -> Any:
