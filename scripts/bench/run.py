@@ -12,7 +12,7 @@ import time
 from rich.console import Console
 from rich.table import Table
 
-MODULES = ("scripts.bench.bench_face", "scripts.bench.bench_double")
+MODULES = ("scripts.bench.bench_face", "scripts.bench.bench_double", "scripts.bench.bench_journey")
 
 
 def main() -> int:
