@@ -53,6 +53,8 @@ class ApijMock:
         clock = double_options.get("clock")
         setup = wire() if clock is None else wire(clock=clock)
         double = CnamDouble(base_url=base_url, token_checker=setup.checker, **double_options)
+        # One set of people: whoever the CNAM double knows can log in at FranceConnect.
+        setup.fc.registry = lambda: double.people.values()
         router = respx_router(double, base_url)
         mount(router, setup.fc)
         for host in passthrough:

@@ -17,8 +17,18 @@ from apij.double.constants import INSTALL_HINT
 from apij.double.core import CnamDouble
 from apij.double.franceconnect.doors import FranceConnectApp
 from apij.double.franceconnect.setup import FranceConnectSetup, wire
+from apij.double.people import Person
 
-__all__ = ["CannotListen", "banner", "listen", "make_server", "running", "serve"]
+__all__ = [
+    "CannotListen",
+    "banner",
+    "listen",
+    "make_server",
+    "ready_document",
+    "running",
+    "running_ready",
+    "serve",
+]
 
 
 def _protocol() -> Any:
@@ -70,7 +80,12 @@ def wired(
         double = CnamDouble(token_checker=setup.checker)
     else:
         double.token_checker = setup.checker
+    setup.fc.registry = _registry_of(double)
     return double, setup
+
+
+def _registry_of(double: CnamDouble) -> Callable[[], Iterable[Person]]:
+    return lambda: double.people.values()
 
 
 def ready_document(double: CnamDouble, setup: FranceConnectSetup, base_url: str) -> dict[str, Any]:
@@ -195,13 +210,26 @@ def running(
     double: CnamDouble | None = None, *, host: str = "127.0.0.1", port: int = 0
 ) -> Iterator[str]:
     """Run the sandbox in a background thread (port 0: any free port); yield its base URL."""
+    with running_ready(double, host=host, port=port) as ready:
+        yield str(ready["base_url"])
+
+
+@contextlib.contextmanager
+def running_ready(
+    double: CnamDouble | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    redirect_uris: Iterable[str] = (),
+) -> Iterator[dict[str, Any]]:
+    """As :func:`running`, yielding the ready document (what ``--ready-file`` holds)."""
     sock = listen(host, port)
     bound = sock.getsockname()[1]
-    double, setup = wired(host, bound, (), double)
+    double, setup = wired(host, bound, redirect_uris, double)
     server = make_server(double, host=host, port=bound, app=SandboxApp(double, setup))
     try:
         with in_thread(server, sock, "sandbox") as bound_port:
-            yield base_url_for(double, host, bound_port)
+            yield ready_document(double, setup, base_url_for(double, host, bound_port))
     finally:
         setup.checker.close()
 

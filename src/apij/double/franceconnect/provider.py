@@ -494,6 +494,8 @@ class FranceConnectDouble:
         self.issuer_path = unquote(urlsplit(self.issuer).path).rstrip("/")
         self.clock = clock
         self.iat_skew = 0
+        # Set to share another registry (the CNAM double's): one set of people everywhere.
+        self.registry: Callable[[], Iterable[Person]] | None = None
         self._people: dict[str, Person] = {
             p.name: p for p in (SCENARIOS.values() if people is None else people)
         }
@@ -523,9 +525,12 @@ class FranceConnectDouble:
     @property
     def people(self) -> Mapping[str, Person]:
         """The people who can log in, by name."""
+        if self.registry is not None:
+            return {person.name: person for person in self.registry()}
         return dict(self._people)
 
     def add_person(self, person: Person) -> Person:
+        """Register a person who can log in (when no shared ``registry`` is set)."""
         with self._lock:
             self._people[person.name] = person
         return person
@@ -682,7 +687,7 @@ class FranceConnectDouble:
     def _authorize(self, request: _Request, headers: _Headers) -> Reply:
         data = request.payload.data
         hint = data.get("login_hint")
-        person = self._people.get(hint) if hint else None
+        person = self.people.get(hint) if hint else None
         try:
             grant = self._server.get_consent_grant(request, end_user=person)
             if hint and person is None:
@@ -704,7 +709,7 @@ class FranceConnectDouble:
             scopes=tuple((data.get("scope") or "").split()),
         )
         self._interactions[interaction.id] = interaction
-        return login_page(self.issuer_path, interaction, sorted(self._people.values(), key=_name))
+        return login_page(self.issuer_path, interaction, sorted(self.people.values(), key=_name))
 
     def _authorize_error(self, request: _Request, error: OAuth2Error) -> Reply:
         if error.redirect_uri:
@@ -727,7 +732,7 @@ class FranceConnectDouble:
             "GET", f"{self.issuer}/authorize", _Headers(), list(interaction.params), []
         )
         if step == "login":
-            person = self._people.get(request.form.get("person", ""))
+            person = self.people.get(request.form.get("person", ""))
             if person is None:
                 return error_page(400, "invalid_request", "Choose one of the people listed.")
             interaction.person = person
