@@ -3,11 +3,15 @@ own callback handler."""
 
 from __future__ import annotations
 
+import re
+import textwrap
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 
 from apij import ApijClient
 from apij.double.mock import ApijMock
@@ -56,3 +60,11 @@ def test_the_flows_parts_for_a_callback_handler(apij_mock: ApijMock) -> None:
         headers={"X-API-Key": apij_mock.api_key, "Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 200
+
+
+def test_the_readmes_authlib_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    blocks = [textwrap.dedent(b) for b in re.findall(r"```python\n(.*?)\n\s*```", readme, re.S)]
+    (example,) = [b for b in blocks if "Log in through FranceConnect, offline" in b]
+    exec(compile(example, "README.md", "exec"), {})  # noqa: S102 - our own README
+    assert capsys.readouterr().out == "3 lines for the person logged in\n"
