@@ -72,7 +72,7 @@ VALUES = st.one_of(
 PARAMS = st.lists(st.tuples(st.sampled_from(NAMES), VALUES), max_size=10)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     method=st.sampled_from(["GET", "POST", "PUT"]),
     path=st.one_of(st.sampled_from(PATHS), st.text(max_size=30).map(lambda p: "/api/v2/" + p)),

@@ -107,7 +107,10 @@ def test_subjects_are_pairwise(setup: FranceConnectSetup) -> None:
         ({"acr_values": None}, "invalid_request", "acr_values"),
         ({"acr_values": "eidas2"}, "invalid_request", "eidas1"),
         ({"scope": "openid inconnu"}, "invalid_scope", ""),
-        ({"response_type": "token"}, "unsupported_response_type", ""),
+        ({"response_type": "token"}, "unsupported_response_type", "code"),
+        # Authlib would put these in its description, then refuse them there (a 500).
+        ({"response_type": "é"}, "unsupported_response_type", "code"),
+        ({"response_type": '"'}, "unsupported_response_type", "code"),
         ({"login_hint": "personne"}, "invalid_request", "login_hint"),
         ({"claims": "{not json"}, "invalid_request", "claims"),
         ({"prompt": "none", "login_hint": None}, "login_required", ""),

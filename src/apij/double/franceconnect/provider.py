@@ -31,6 +31,7 @@ from authlib.oauth2.rfc6749 import (
     InvalidScopeError,
     OAuth2Request,
     ResourceProtector,
+    UnsupportedResponseTypeError,
 )
 from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant
 from authlib.oauth2.rfc6750 import BearerTokenValidator
@@ -183,6 +184,16 @@ class _SigningKeys:
         return KeySet(list(self.published))
 
 
+class _UnsupportedResponseType(UnsupportedResponseTypeError):  # type: ignore[misc]
+    def __init__(self, redirect_uri: str | None) -> None:
+        super().__init__(
+            "", description="Only response_type=code is supported.", redirect_uri=redirect_uri
+        )
+
+    def get_error_description(self) -> str:
+        return str(self.description)
+
+
 class _Server(AuthorizationServer):  # type: ignore[misc]
     def __init__(self, fc: FranceConnectDouble) -> None:
         super().__init__(scopes_supported=list(SCOPES_SUPPORTED))
@@ -191,6 +202,23 @@ class _Server(AuthorizationServer):  # type: ignore[misc]
 
     def query_client(self, client_id: str) -> ServiceProvider | DataProvider | None:
         return self.fc._clients.get(client_id)
+
+    def get_authorization_grant(self, request: OAuth2Request) -> Any:
+        if request.payload.response_type == "code":
+            return super().get_authorization_grant(request)
+        # Authlib writes the response type into the error's description, then refuses its own
+        # description when the value holds characters RFC 6749 forbids there (a ValueError, so
+        # a 500). Same decision, same redirect rule (§4.1.2.1), a description of our own.
+        redirect_uri = None
+        client = self.query_client(request.payload.client_id or "")
+        requested = request.payload.redirect_uri
+        if (
+            isinstance(client, ServiceProvider)
+            and requested
+            and client.check_redirect_uri(requested)
+        ):
+            redirect_uri = requested
+        raise _UnsupportedResponseType(redirect_uri=redirect_uri)
 
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
         self.fc._save_token(token, request)
