@@ -7,7 +7,7 @@ but pytest: apij and the double (httpx, respx...) load inside the fixtures, and 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -66,6 +66,19 @@ def apij_mock(
         # and skips them (their deadlines still count them).
         with use_clock(RecordingClock(mock.waits)):
             yield mock
+
+
+@pytest.fixture
+def apij_login(apij_mock: ApijMock) -> Callable[..., str]:
+    """Log a synthetic person in through the FranceConnect double beside ``apij_mock``: a
+    60 s access token the CNAM double checks through checktoken, in one line::
+
+        token = apij_login("maladie")
+
+    For the flow's parts (state, nonce, code, callback URL), ``apij_mock.log_in(name,
+    exchange=False)``; the double itself is ``apij_mock.franceconnect.fc``.
+    """
+    return apij_mock.login
 
 
 def _require_the_double() -> None:

@@ -12,7 +12,12 @@ import time
 from rich.console import Console
 from rich.table import Table
 
-MODULES = ("scripts.bench.bench_face", "scripts.bench.bench_double", "scripts.bench.bench_proxy")
+MODULES = (
+    "scripts.bench.bench_face",
+    "scripts.bench.bench_double",
+    "scripts.bench.bench_proxy",
+    "scripts.bench.bench_journey",
+)
 
 
 def main() -> int:

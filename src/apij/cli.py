@@ -285,14 +285,28 @@ def scenarios() -> None:
 def sandbox(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port (0: any free port).")] = 8000,
+    ready_file: Annotated[
+        str | None,
+        typer.Option(
+            help="Once listening, write a JSON object (base_url, api_key, "
+            "franceconnect issuer/client_id/client_secret, people) to this file."
+        ),
+    ] = None,
+    redirect_uri: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A redirect URI to register for the partner at the FranceConnect "
+            "double (repeatable; any loopback port is always allowed)."
+        ),
+    ] = None,
 ) -> None:
-    """Serve the CNAM double over HTTP (prints its base URL and tokens once listening)."""
+    """Serve the CNAM double and a FranceConnect double (under /api/v2) over HTTP."""
     from apij._serving import CannotListen
 
     try:
         from apij.double.sandbox import serve  # the double needs respx
 
-        serve(host=host, port=port)
+        serve(host=host, port=port, ready_file=ready_file, redirect_uris=redirect_uri or ())
     except ImportError:  # and uvicorn is imported when the server is built
         _fail("the sandbox needs the double's extras (pip install 'apij[double]')", EXIT_USAGE)
     except CannotListen as exc:

@@ -208,7 +208,27 @@ def test_sandbox_serves_the_double(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sandbox, "serve", lambda **kwargs: calls.append(kwargs))
     result = invoke("sandbox", "--port", "8123")
     assert result.exit_code == 0, result.output
-    assert calls == [{"host": "127.0.0.1", "port": 8123}]
+    assert calls == [{"host": "127.0.0.1", "port": 8123, "ready_file": None, "redirect_uris": ()}]
+
+
+def test_sandbox_ready_file_and_redirect_uris(monkeypatch: pytest.MonkeyPatch) -> None:
+    import apij.double.sandbox as sandbox
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(sandbox, "serve", lambda **kwargs: calls.append(kwargs))
+    result = invoke(
+        "sandbox", "--port", "0", "--ready-file", "r.json",
+        "--redirect-uri", "https://a.example/cb", "--redirect-uri", "https://b.example/cb",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert calls == [
+        {
+            "host": "127.0.0.1",
+            "port": 0,
+            "ready_file": "r.json",
+            "redirect_uris": ["https://a.example/cb", "https://b.example/cb"],
+        }
+    ]
 
 
 @pytest.mark.parametrize(

@@ -40,13 +40,19 @@ class DoubleApp:
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
         # ASGI 2.3+: `path` already includes any `root_path`.
         path = scope["path"]
-        reply = self.double.respond_mounted(
+        arguments = (
             scope["method"],
             path,
             scope.get("query_string", b"").decode("latin-1"),
             headers,
             self.base_path,
         )
+        if self.double.token_checker is None:
+            reply = self.double.respond_mounted(*arguments)
+        else:
+            # Checking a token calls FranceConnect over HTTP, maybe on this very server: off
+            # the event loop, or the loop would wait for itself.
+            reply = await asyncio.to_thread(self.double.respond_mounted, *arguments)
         if reply.delay:
             await asyncio.sleep(reply.delay)
         if reply.transport_error is not None:

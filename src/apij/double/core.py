@@ -23,7 +23,7 @@ from apij.double.constants import (
     SANDBOX_BASE_URL,
     SCOPE_PAIEMENTS_IJ,
 )
-from apij.double.contract import Contract, load_contract
+from apij.double.contract import Contract, Operation, load_contract
 from apij.double.domain import LignePaiement
 from apij.double.faults import (
     DEFAULT_READ_TIMEOUT_HANG,
@@ -33,8 +33,9 @@ from apij.double.faults import (
     FaultSpec,
     parse_fault_header,
 )
-from apij.double.people import Person
+from apij.double.people import IdentitePivot, Person
 from apij.double.scenarios import SCENARIOS
+from apij.double.token_check import CheckTokenUnavailable, TokenChecker
 
 __all__ = ["CnamDouble", "Reply"]
 
@@ -139,6 +140,7 @@ class CnamDouble:
         retry_after: int = DEFAULT_RETRY_AFTER,
         read_timeout_hang: float = DEFAULT_READ_TIMEOUT_HANG,
         contract: Contract | None = None,
+        token_checker: TokenChecker | None = None,
     ) -> None:
         if people is None:
             people = SCENARIOS.values()
@@ -154,6 +156,13 @@ class CnamDouble:
         self._releves: dict[str, _Releve] = {}
         self._faults: dict[str | None, deque[FaultSpec]] = {}
         self._lock = threading.Lock()
+        # Tokens that are not a registered person's are checked with FranceConnect (checktoken),
+        # as CNAM does, then matched to a person by pivot identity.
+        self.token_checker = token_checker
+        self._by_identite: dict[IdentitePivot, Person] = {}
+        # Expiry of tokens checked active once: once past it, the token is `jeton_expire`
+        # without asking again (a data provider caches what checktoken told it).
+        self._checked_expiry: dict[str, datetime] = {}
         for person in people:
             self.add_person(person)
 
@@ -170,6 +179,7 @@ class CnamDouble:
             self._people[person.token] = person
             self._releves[person.token] = _Releve.of(person)
             self._api_keys.add(person.api_key)
+            self._by_identite[person.identite] = person
             self._faults.pop(person.token, None)
             if person.faults:
                 self._faults[person.token] = deque(FaultSpec.of(f) for f in person.faults)
@@ -256,26 +266,57 @@ class CnamDouble:
                 "jeton_absent", "A FranceConnect access token (Authorization: Bearer) is required"
             )
         person = self._people.get(token) if token is not None else None
+        if person is None and token is not None and self.token_checker is not None:
+            checked = self._checked_person(token)
+            if isinstance(checked, Reply):
+                return checked
+            return self._statement(operation, query, checked)
         if person is None:
             return _token_error("jeton_invalide", "The FranceConnect token is malformed or unknown")
         if person.token_expired(self.clock()):
             return _token_error("jeton_expire", "The FranceConnect access token has expired")
         if not person.has_scope:
-            return _error(
-                403,
-                "scope_insuffisant",
-                f"The FranceConnect token lacks scope {SCOPE_PAIEMENTS_IJ}",
-                (
-                    "www-authenticate",
-                    f'Bearer {_REALM}, error="insufficient_scope", scope="{SCOPE_PAIEMENTS_IJ}"',
-                ),
-            )
+            return _insufficient_scope()
         if not person.known_to_cnam:
             return _error(
                 404,
                 "assure_inconnu",
                 "No insured person of the general scheme matches this identity",
             )
+        return self._statement(operation, query, person)
+
+    def _checked_person(self, token: str) -> Person | Reply:
+        """The insured person a FranceConnect token names, as CNAM finds them: checktoken,
+        then the pivot identity; or the error CNAM answers."""
+        assert self.token_checker is not None
+        now = self.clock()
+        known_expiry = self._checked_expiry.get(token)
+        if known_expiry is not None and now >= known_expiry:
+            return _token_error("jeton_expire", "The FranceConnect access token has expired")
+        try:
+            active = self.token_checker(token)
+        except CheckTokenUnavailable:
+            return _error(502, "service_amont_indisponible", "FranceConnect is unreachable")
+        if active is None:
+            if known_expiry is not None:
+                return _token_error("jeton_expire", "The FranceConnect access token has expired")
+            return _token_error("jeton_invalide", "The FranceConnect token is malformed or unknown")
+        with self._lock:
+            self._checked_expiry[token] = active.expires_at
+        if now >= active.expires_at:
+            return _token_error("jeton_expire", "The FranceConnect access token has expired")
+        if SCOPE_PAIEMENTS_IJ not in active.scopes:
+            return _insufficient_scope()
+        person = self._by_identite.get(active.identite) if active.identite else None
+        if person is None or not person.known_to_cnam:
+            return _error(
+                404,
+                "assure_inconnu",
+                "No insured person of the general scheme matches this identity",
+            )
+        return person
+
+    def _statement(self, operation: Operation, query: str, person: Person) -> Reply:
         params = parse_qs(query, keep_blank_values=True)
         errors = operation.query_errors(params)
         if errors:
@@ -357,6 +398,18 @@ def _one_year_after(day: date) -> date:
         return day.replace(year=day.year + 1)
     except ValueError:  # 29 February: the year after has none
         return day.replace(year=day.year + 1, day=28)
+
+
+def _insufficient_scope() -> Reply:
+    return _error(
+        403,
+        "scope_insuffisant",
+        f"The FranceConnect token lacks scope {SCOPE_PAIEMENTS_IJ}",
+        (
+            "www-authenticate",
+            f'Bearer {_REALM}, error="insufficient_scope", scope="{SCOPE_PAIEMENTS_IJ}"',
+        ),
+    )
 
 
 def _token_error(code: str, message: str) -> Reply:

@@ -11,6 +11,8 @@ import respx
 
 from apij.double.constants import SANDBOX_API_KEY, SANDBOX_BASE_URL
 from apij.double.core import CnamDouble
+from apij.double.franceconnect.doors import Login, log_in, mount
+from apij.double.franceconnect.setup import FranceConnectSetup, wire
 from apij.double.httpx_door import respx_router
 
 __all__ = ["ApijMock"]
@@ -32,6 +34,8 @@ class ApijMock:
     base_url: str = SANDBOX_BASE_URL
     api_key: str = SANDBOX_API_KEY
     waits: list[float] = field(default_factory=list)
+    # The FranceConnect double beside it (``franceconnect.fc``), its partner and CNAM's checker.
+    franceconnect: FranceConnectSetup | None = None
 
     @classmethod
     @contextlib.contextmanager
@@ -46,12 +50,44 @@ class ApijMock:
 
         ``passthrough``: hosts (any port) whose calls go to the network for real.
         """
-        double = CnamDouble(base_url=base_url, **double_options)
+        clock = double_options.get("clock")
+        setup = wire() if clock is None else wire(clock=clock)
+        double = CnamDouble(base_url=base_url, token_checker=setup.checker, **double_options)
+        # One set of people: whoever the CNAM double knows can log in at FranceConnect.
+        setup.fc.registry = lambda: double.people.values()
         router = respx_router(double, base_url)
+        mount(router, setup.fc)
         for host in passthrough:
             router.route(host=host).pass_through()
-        with router:
-            yield cls(double, router, base_url)
+        try:
+            with router:
+                yield cls(double, router, base_url, franceconnect=setup)
+        finally:
+            setup.checker.close()
+
+    def _setup(self) -> FranceConnectSetup:
+        assert self.franceconnect is not None
+        return self.franceconnect
+
+    def login(self, name: str, *, scope: str | None = None) -> str:
+        """Log a synthetic person in through FranceConnect; their (60 s) access token."""
+        return self.log_in(name, scope=scope).access_token
+
+    def log_in(
+        self,
+        name: str,
+        *,
+        scope: str | None = None,
+        redirect_uri: str | None = None,
+        exchange: bool = True,
+    ) -> Login:
+        """One login's parts (state, nonce, code, callback URL, tokens); ``exchange=False``
+        stops at the code, for a test of the partner's own callback handler."""
+        setup = self._setup()
+        options = {} if scope is None else {"scope": scope}
+        return log_in(
+            setup.fc, setup.partner, name, redirect_uri=redirect_uri, exchange=exchange, **options
+        )
 
     def token(self, name: str) -> str:
         """The FC token of a registered person, by name (committed scenario or added)."""

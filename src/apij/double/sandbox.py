@@ -4,16 +4,31 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
+from pathlib import Path
 from typing import Any, TextIO
 
 from apij._serving import CannotListen, in_thread, listen, local_url
 from apij.double.asgi import ABORT_EXTENSION, create_app
 from apij.double.constants import INSTALL_HINT
 from apij.double.core import CnamDouble
+from apij.double.franceconnect.doors import FranceConnectApp
+from apij.double.franceconnect.setup import FranceConnectSetup, wire
+from apij.double.people import Person
 
-__all__ = ["CannotListen", "banner", "listen", "make_server", "running", "serve"]
+__all__ = [
+    "CannotListen",
+    "banner",
+    "listen",
+    "make_server",
+    "ready_document",
+    "running",
+    "running_ready",
+    "serve",
+]
 
 
 def _protocol() -> Any:
@@ -30,12 +45,82 @@ def _protocol() -> Any:
     return AbortableHttpToolsProtocol
 
 
+FRANCECONNECT_PATH = "/api/v2"
+
+
+class SandboxApp:
+    """FranceConnect under ``/api/v2`` beside the CNAM double (ASGI 3)."""
+
+    def __init__(self, double: CnamDouble, setup: FranceConnectSetup) -> None:
+        self.cnam = create_app(double)
+        self.franceconnect = FranceConnectApp(setup.fc)
+
+    async def __call__(
+        self,
+        scope: MutableMapping[str, Any],
+        receive: Callable[[], Awaitable[MutableMapping[str, Any]]],
+        send: Callable[[MutableMapping[str, Any]], Awaitable[None]],
+    ) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and (
+            path == FRANCECONNECT_PATH or path.startswith(FRANCECONNECT_PATH + "/")
+        ):
+            await self.franceconnect(scope, receive, send)
+        else:
+            await self.cnam(scope, receive, send)
+
+
+def wired(
+    host: str, port: int, redirect_uris: Iterable[str] = (), double: CnamDouble | None = None
+) -> tuple[CnamDouble, FranceConnectSetup]:
+    """The CNAM double checking tokens through a FranceConnect double served at
+    ``http://host:port/api/v2`` (the sandbox's own port)."""
+    setup = wire(issuer=local_url(host, port, FRANCECONNECT_PATH), redirect_uris=redirect_uris)
+    if double is None:
+        double = CnamDouble(token_checker=setup.checker)
+    else:
+        double.token_checker = setup.checker
+    setup.fc.registry = _registry_of(double)
+    return double, setup
+
+
+def _registry_of(double: CnamDouble) -> Callable[[], Iterable[Person]]:
+    return lambda: double.people.values()
+
+
+def ready_document(double: CnamDouble, setup: FranceConnectSetup, base_url: str) -> dict[str, Any]:
+    """What ``--ready-file`` holds: where to call, with what, and who can log in."""
+    people = sorted(double.people.values(), key=lambda person: person.name)
+    return {
+        "base_url": base_url,
+        "api_key": sorted({person.api_key for person in people})[0],
+        "franceconnect": {
+            "issuer": setup.fc.issuer,
+            "client_id": setup.partner.client_id,
+            "client_secret": setup.partner.client_secret,
+        },
+        "people": [{"name": person.name, "token": person.token} for person in people],
+    }
+
+
+def write_ready_file(path: str | os.PathLike[str], document: dict[str, Any]) -> None:
+    """Write atomically (a reader never sees half a file), readable by its owner only."""
+    target = Path(path)
+    temporary = target.with_name(f".{target.name}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(document, out, indent=2)
+        out.write("\n")
+    temporary.replace(target)
+
+
 def make_server(
     double: CnamDouble | None = None,
     *,
     host: str = "127.0.0.1",
     port: int = 8000,
     log_level: str = "warning",
+    app: Any = None,
 ) -> Any:
     """A configured ``uvicorn.Server`` (not started) serving ``double`` under its base path."""
     try:
@@ -49,7 +134,7 @@ def make_server(
     except ImportError:  # pragma: no cover - Windows
         loop = "asyncio"
     config = uvicorn.Config(
-        create_app(double),
+        app if app is not None else create_app(double),
         host=host,
         port=port,
         loop=loop,
@@ -95,14 +180,29 @@ def serve(
     double: CnamDouble | None = None,
     log_level: str = "warning",
     out: TextIO | None = None,
+    ready_file: str | os.PathLike[str] | None = None,
+    redirect_uris: Iterable[str] = (),
 ) -> None:
-    """Run the sandbox in the foreground until interrupted; the banner is printed once the
-    port is listening. Raises :class:`CannotListen` when it cannot be."""
-    double = double if double is not None else CnamDouble()
-    server = make_server(double, host=host, port=port, log_level=log_level)
+    """Run the sandbox in the foreground until interrupted; the banner is printed (and
+    ``ready_file`` written) once the port is listening. Raises :class:`CannotListen`."""
     with listen(host, port) as sock:
-        banner(double, base_url_for(double, host, sock.getsockname()[1]), out or sys.stdout)
-        server.run(sockets=[sock])
+        bound = sock.getsockname()[1]
+        double, setup = wired(host, bound, redirect_uris, double)
+        server = make_server(
+            double, host=host, port=bound, log_level=log_level, app=SandboxApp(double, setup)
+        )
+        base_url = base_url_for(double, host, bound)
+        banner(double, base_url, out or sys.stdout)
+        (out or sys.stdout).write(
+            f"FranceConnect double: issuer {setup.fc.issuer}, client_id "
+            f"{setup.partner.client_id} (secret in the ready file)\n"
+        )
+        if ready_file is not None:
+            write_ready_file(ready_file, ready_document(double, setup, base_url))
+        try:
+            server.run(sockets=[sock])
+        finally:
+            setup.checker.close()
 
 
 @contextlib.contextmanager
@@ -110,11 +210,28 @@ def running(
     double: CnamDouble | None = None, *, host: str = "127.0.0.1", port: int = 0
 ) -> Iterator[str]:
     """Run the sandbox in a background thread (port 0: any free port); yield its base URL."""
-    double = double if double is not None else CnamDouble()
+    with running_ready(double, host=host, port=port) as ready:
+        yield str(ready["base_url"])
+
+
+@contextlib.contextmanager
+def running_ready(
+    double: CnamDouble | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    redirect_uris: Iterable[str] = (),
+) -> Iterator[dict[str, Any]]:
+    """As :func:`running`, yielding the ready document (what ``--ready-file`` holds)."""
     sock = listen(host, port)
-    server = make_server(double, host=host, port=sock.getsockname()[1])
-    with in_thread(server, sock, "sandbox") as bound_port:
-        yield base_url_for(double, host, bound_port)
+    bound = sock.getsockname()[1]
+    double, setup = wired(host, bound, redirect_uris, double)
+    server = make_server(double, host=host, port=bound, app=SandboxApp(double, setup))
+    try:
+        with in_thread(server, sock, "sandbox") as bound_port:
+            yield ready_document(double, setup, base_url_for(double, host, bound_port))
+    finally:
+        setup.checker.close()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -123,9 +240,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--log-level", default="warning")
+    parser.add_argument("--ready-file", help="write the JSON ready document here once listening")
+    parser.add_argument("--redirect-uri", action="append", default=[])
     args = parser.parse_args(argv)
     try:
-        serve(args.host, args.port, log_level=args.log_level)
+        serve(
+            args.host,
+            args.port,
+            log_level=args.log_level,
+            ready_file=args.ready_file,
+            redirect_uris=args.redirect_uri,
+        )
     except CannotListen as exc:
         parser.exit(6, f"{parser.prog}: error: {exc}\n")  # the `apij` CLI's code for it
 
