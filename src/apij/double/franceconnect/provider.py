@@ -405,7 +405,7 @@ class _BoundProtector:
 
 class _UserInfo(UserInfoEndpoint):  # type: ignore[misc]
     def __init__(self, fc: FranceConnectDouble, protector: _BoundProtector) -> None:
-        super().__init__(server=fc._server, resource_protector=protector)
+        super().__init__(server=fc.authorization_server, resource_protector=protector)
         self.fc = fc
         self.bound = protector
 
@@ -431,7 +431,7 @@ class _CheckToken(IntrospectionEndpoint):  # type: ignore[misc]
     CLIENT_AUTH_METHODS: Final = ["client_secret_post"]
 
     def __init__(self, fc: FranceConnectDouble) -> None:
-        super().__init__(fc._server)
+        super().__init__(fc.authorization_server)
         self.fc = fc
 
     def check_permission(self, token: IssuedToken, client: Any, request: OAuth2Request) -> bool:
@@ -485,7 +485,7 @@ class _CheckToken(IntrospectionEndpoint):  # type: ignore[misc]
 
 class _EndSession(EndSessionEndpoint):  # type: ignore[misc]
     def __init__(self, fc: FranceConnectDouble) -> None:
-        super().__init__(fc._server)
+        super().__init__(fc.authorization_server)
         self.fc = fc
 
     def get_server_jwks(self) -> KeySet:
@@ -542,7 +542,7 @@ class FranceConnectDouble:
             _CodeGrant,
             [_OpenIDCode(self), CodeChallenge(required=False), _FranceConnectRules()],
         )
-        self._server = server
+        self.authorization_server = server
         self._protector = ResourceProtector()
         self._protector.register_token_validator(_BearerValidator(self))
         self._checktoken = _CheckToken(self)
@@ -690,7 +690,7 @@ class FranceConnectDouble:
         if path == "/authorize" and method in {"GET", "POST"}:
             return self._authorize(request, headers)
         if path == "/token" and method == "POST":
-            return _no_store(self._server.create_token_response(request))
+            return _no_store(self.authorization_server.create_token_response(request))
         if path == "/userinfo" and method in {"GET", "POST"}:
             return self._userinfo(request)
         if path == "/checktoken" and method == "POST":
@@ -717,7 +717,7 @@ class FranceConnectDouble:
         hint = data.get("login_hint")
         person = self.people.get(hint) if hint else None
         try:
-            grant = self._server.get_consent_grant(request, end_user=person)
+            grant = self.authorization_server.get_consent_grant(request, end_user=person)
             if hint and person is None:
                 raise InvalidRequestError(
                     "'login_hint' names no synthetic person.",
@@ -727,7 +727,7 @@ class FranceConnectDouble:
         except OAuth2Error as error:
             return self._authorize_error(request, error)
         if person is not None:
-            reply: Reply = self._server.create_authorization_response(
+            reply: Reply = self.authorization_server.create_authorization_response(
                 request, grant_user=person, grant=grant
             )
             return reply
@@ -741,7 +741,7 @@ class FranceConnectDouble:
 
     def _authorize_error(self, request: _Request, error: OAuth2Error) -> Reply:
         if error.redirect_uri:
-            reply: Reply = self._server.handle_error_response(request, error)
+            reply: Reply = self.authorization_server.handle_error_response(request, error)
             return reply
         # Unknown client or redirect URI: never redirect (no open redirect), show the error.
         return error_page(error.status_code or 400, error.error, error.get_error_description())
@@ -776,10 +776,10 @@ class FranceConnectDouble:
     def _finish(self, request: _Request, interaction: Interaction, person: Person | None) -> Reply:
         self._interactions.pop(interaction.id, None)
         try:
-            grant = self._server.get_consent_grant(request, end_user=person)
+            grant = self.authorization_server.get_consent_grant(request, end_user=person)
         except OAuth2Error as error:
             return self._authorize_error(request, error)
-        reply: Reply = self._server.create_authorization_response(
+        reply: Reply = self.authorization_server.create_authorization_response(
             request, grant_user=person, grant=grant
         )
         expire = f"{INTERACTION_COOKIE}=; Path={self.issuer_path}; Max-Age=0; HttpOnly"
@@ -790,18 +790,18 @@ class FranceConnectDouble:
         try:
             status, body, head = endpoint(request)
         except OAuth2Error as error:
-            reply: Reply = self._server.handle_error_response(request, error)
+            reply: Reply = self.authorization_server.handle_error_response(request, error)
             return reply
-        result: Reply = self._server.handle_response(status, body, head)
+        result: Reply = self.authorization_server.handle_response(status, body, head)
         return result
 
     def _checktoken_reply(self, request: _Request) -> Reply:
         try:
             status, body, head = self._checktoken.create_endpoint_response(request)
         except OAuth2Error as error:
-            reply: Reply = self._server.handle_error_response(request, error)
+            reply: Reply = self.authorization_server.handle_error_response(request, error)
             return reply
-        result: Reply = self._server.handle_response(status, body, head)
+        result: Reply = self.authorization_server.handle_response(status, body, head)
         return result
 
     def _session_end(self, request: _Request) -> Reply:
@@ -812,7 +812,7 @@ class FranceConnectDouble:
             return error_page(error.status_code or 400, error.error, error.get_error_description())
         if result is None:
             return error_page(200, "logged_out", "Vous êtes déconnecté de FranceConnect.")
-        reply: Reply = self._server.handle_response(*result)
+        reply: Reply = self.authorization_server.handle_response(*result)
         return reply
 
     # For tests: a whole login without HTTP -------------------------------------------------
