@@ -371,7 +371,7 @@ def test_a_one_element_type_list_in_31_is_read_as_the_type_itself(project: Path)
 
 
 def test_a_generator_refusal_names_the_operation_and_status_in_words(tmp_path: Path) -> None:
-    spec = document()
+    spec = copy.deepcopy(document())  # shared: never annotate it in place
     operation = _operation(spec)
     operation["responses"]["418"] = {
         "description": "teapot",
