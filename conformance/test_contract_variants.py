@@ -263,7 +263,7 @@ VARIANTS = (
         "the house style with `default` and 404 bodies documented as `*/*`",
         _house_style_errors,
         accepted=True,
-        mentions=("json-media-type-copy-default", "json-media-type-copy-404", "version: "),
+        mentions=("json-media-type-copy-default/404", "version: "),
         # Generated and accepted (the overlay normalised both bodies); the upstream's own 404 body
         # (no `Erreur`, nothing required) and a `default` documenting every status are what the
         # face's error tests and the exchange judge then name.
