@@ -54,6 +54,7 @@ _KNOWN_CODES = frozenset(code.value for code in ErreurCode)
 # 0E-999999999 of CSG made every total a billion digits long. Checked before any conversion;
 # amounts are then quantised to cents (Inexact: not whole cents, a contract without multipleOf).
 MAX_DIGITS = 100
+_DAYS_BOUND = 10**MAX_DIGITS
 _CENT = Decimal("0.01")
 _CENTS = Context(prec=MAX_DIGITS + 2, traps=[Inexact, InvalidOperation])
 _DELAY_SECONDS = re.compile(r"[0-9]+")
@@ -144,7 +145,7 @@ def _document(status: int, headers: httpx.Headers, content: bytes, body: BodyCon
 def _days(value: int | Decimal) -> int:
     """A day count validated as an integer (JSON `14`, `14.0`, `1.4E+1`), bounded before int()."""
     if isinstance(value, int):  # the JSON parser's own: at most 4,300 digits
-        return value if value < 10**MAX_DIGITS else _too_many_digits()
+        return value if value < _DAYS_BOUND else _too_many_digits()
     if not value.is_zero() and value.adjusted() >= MAX_DIGITS:
         _too_many_digits()
     return int(value)
