@@ -44,6 +44,7 @@ from joserfc.jwk import ECKey, Key, KeyParameters, KeySet, RSAKey
 
 from apij.double.core import Reply
 from apij.double.franceconnect.claims import (
+    PIVOT_CLAIMS,
     SCOPES_SUPPORTED,
     pairwise_sub,
     pivot_claims,
@@ -598,19 +599,7 @@ class FranceConnectDouble:
             "userinfo_signing_alg_values_supported": ["ES256", "RS256"],
             "token_endpoint_auth_methods_supported": ["client_secret_post"],
             "scopes_supported": list(SCOPES_SUPPORTED),
-            "claims_supported": [
-                "sub",
-                "given_name",
-                "given_name_array",
-                "family_name",
-                "birthdate",
-                "gender",
-                "birthplace",
-                "birthcountry",
-                "preferred_username",
-                "email",
-                "amr",
-            ],
+            "claims_supported": ["sub", *PIVOT_CLAIMS, "preferred_username", "email", "amr"],
             "acr_values_supported": [ACR_EIDAS1],
             "claims_parameter_supported": True,
             "request_parameter_supported": False,
