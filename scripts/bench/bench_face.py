@@ -10,8 +10,10 @@ transport, default pool within 20 % of the best pool size; sync face >= 0.7x raw
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -196,6 +198,13 @@ ROUNDS = 5
 POOL_SIZES = (10, 20, 50, 100, 200)
 WINDOW = {"dateDebut": "2025-01-01", "dateFin": "2025-06-30"}
 TOKEN_MALADIE = SCENARIOS[DEFAULT_SCENARIO].token
+# The sandbox users with a statement: each call takes the next, so that consecutive calls are
+# different users' (a connection carries one user's calls: they cannot share one).
+USER_TOKENS = tuple(
+    SCENARIOS[name].token
+    for name in ("maladie", "maladie_plafond_avril_2025", "at_mp", "maternite", "paternite")
+)
+MANY_USERS = "face, default settings, each call the next of 5 users"
 BEARER = {"Authorization": f"Bearer {TOKEN_MALADIE}"}
 
 
@@ -273,14 +282,15 @@ def raw_httpx(transport: str) -> AsyncSubject:
     return subject
 
 
-def face_async(connections: int | None) -> AsyncSubject:
+def face_async(connections: int | None, tokens: tuple[str, ...] = (TOKEN_MALADIE,)) -> AsyncSubject:
     @asynccontextmanager
     async def subject(base_url: str) -> AsyncIterator[Callable[[], Awaitable[Any]]]:
         async with AsyncApijClient(KEY, base_url=base_url, **_pool(connections)) as face:
+            turn = itertools.cycle(tokens)
 
             async def call() -> Any:
                 return await face.paiements(
-                    TOKEN_MALADIE, date_debut="2025-01-01", date_fin="2025-06-30"
+                    next(turn), date_debut="2025-01-01", date_fin="2025-06-30"
                 )
 
             yield call
@@ -394,6 +404,7 @@ def async_throughput(base_url: str) -> list[dict[str, str]]:
         RAW_SAME_TRANSPORT: raw_httpx("aiohttp"),
         "raw httpx + default transport + json.loads": raw_httpx("default"),
         FACE: face_async(None),
+        MANY_USERS: face_async(None, USER_TOKENS),
         **{f"face, pool of {n}": face_async(n) for n in POOL_SIZES},
     }
 
@@ -425,6 +436,7 @@ def async_throughput(base_url: str) -> list[dict[str, str]]:
             "face / raw httpx, default transport",
             f"{face / results['raw httpx + default transport + json.loads'].rate:.2f}",
         ),
+        _users_row(subject, results, FACE),
         _best_pool_row(subject, results, FACE),
     ]
 
@@ -446,13 +458,16 @@ def sync_throughput(base_url: str) -> list[dict[str, str]]:
 
             return _sync_load(call)
 
-    def face(connections: int | None) -> Callable[[], Load]:
+    def face(
+        connections: int | None, tokens: tuple[str, ...] = (TOKEN_MALADIE,)
+    ) -> Callable[[], Load]:
         def run() -> Load:
             with ApijClient(KEY, base_url=base_url, **_pool(connections)) as client:
+                turn = itertools.cycle(tokens)
 
                 def call() -> Any:
                     return client.paiements(
-                        TOKEN_MALADIE, date_debut="2025-01-01", date_fin="2025-06-30"
+                        next(turn), date_debut="2025-01-01", date_fin="2025-06-30"
                     )
 
                 return _sync_load(call)
@@ -463,6 +478,7 @@ def sync_throughput(base_url: str) -> list[dict[str, str]]:
         {
             SYNC_RAW: raw,
             SYNC_FACE: face(None),
+            MANY_USERS: face(None, USER_TOKENS),
             **{f"face, pool of {n}": face(n) for n in POOL_SIZES},
         }
     )
@@ -474,8 +490,18 @@ def sync_throughput(base_url: str) -> list[dict[str, str]]:
             "face / raw httpx (target >= 0.7)",
             f"{results[SYNC_FACE].rate / results[SYNC_RAW].rate:.2f}",
         ),
+        _users_row(subject, results, SYNC_FACE),
         _best_pool_row(subject, results, SYNC_FACE),
     ]
+
+
+def _users_row(subject: str, results: dict[str, Load], face: str) -> dict[str, str]:
+    """What one user per connection costs: calls of 5 users in turn against one user's."""
+    return _row(
+        subject,
+        "5 users in turn / one user (a connection per user: the cost of never sharing)",
+        f"{results[MANY_USERS].rate / results[face].rate:.2f}",
+    )
 
 
 def _raw_upstream(port: int, answer: Callable[[socket.socket, bytes, int], None]) -> None:
@@ -594,45 +620,30 @@ def contention() -> list[dict[str, str]]:
 STRAY_CALLS = 10_000
 STRAY_WORKERS = 20
 STRAY_THINK = 0.03  # seconds
+STRAY_RUN = 10  # calls of one user in a row
 
 
-# Shared with the upstream's process (forked): strays sent (same write, while idle, crossed),
-# and which connections had a stray cross a request.
+# Shared with the upstream's process (forked): strays sent (in the same write, while idle).
 _STRAYS_SENT: Any = None
-_CROSSED: Any = None
-_CONNECTIONS: dict[int, int] = {}  # in the upstream: socket fd -> connection number
+_STRAY_CSG = b'"csg": 0.01'  # marks a stray answer
 
 
 def _stray_answers(conn: socket.socket, request: bytes, n: int) -> None:
-    """Each user's own fingerprint (daily amount; the connection's number as crds); the first
-    answer of a connection, for one user in five, followed by a stray response in the same
-    write; after every third answer, a stray response once the connection has been idle for
-    20 ms. A stray that crosses the next request (the request left before the stray arrived)
-    cannot be told from its answer by any HTTP/1.1 client, and shifts every later answer on
-    that connection by one: such connections are counted apart."""
+    """Each user's own answer (their fingerprint as the daily amount), and stray copies of it:
+    the first answer of a connection, for one user in five, is followed by a copy in the same
+    write; after every third answer, a copy follows once the connection has been idle for
+    20 ms. A copy (marked by its csg) is what the next request on that connection would read
+    as its answer if the client reused the connection: another user's answer, unless the
+    connection carries one user's calls."""
     import select
 
-    if n == 0:
-        with _STRAYS_SENT.get_lock():
-            _STRAYS_SENT[3] += 1
-            _CONNECTIONS[conn.fileno()] = _STRAYS_SENT[3]
-    number = _CONNECTIONS[conn.fileno()]
     token = b""
     for line in request.split(b"\r\n"):
         if line.lower().startswith(b"authorization:"):
             token = line.split(b" ")[-1]
     user = int(token.rsplit(b"-", 1)[-1])
-    crds = b'"crds": %d.%02d' % divmod(number, 100)
-    own = (
-        body_of(1)
-        .replace(b'"montant_journalier": 20.0', b'"montant_journalier": 10.%02d' % user)
-        .replace(b'"crds": 1.4', crds)
-    )
-    stray = (
-        body_of(1)
-        .replace(b'"montant_journalier": 20.0', b'"montant_journalier": 99.99')
-        .replace(b'"crds": 1.4', crds)
-    )
+    own = body_of(1).replace(b'"montant_journalier": 20.0', b'"montant_journalier": 10.%02d' % user)
+    stray = re.sub(rb'"csg": [0-9.]+', _STRAY_CSG, own)
     head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n"
     answer = head % len(own) + own
     stray_answer = head % len(stray) + stray
@@ -643,76 +654,63 @@ def _stray_answers(conn: socket.socket, request: bytes, n: int) -> None:
         return
     conn.sendall(answer)
     if n % 3 == 0 and not select.select([conn], [], [], 0.02)[0]:
-        if select.select([conn], [], [], 0)[0]:
-            return  # the next request came while this thread waited for its turn (the GIL)
         conn.sendall(stray_answer)
-        crossed = bool(select.select([conn], [], [], 0)[0])
         with _STRAYS_SENT.get_lock():
             _STRAYS_SENT[1] += 1
-            _STRAYS_SENT[2] += crossed
-            if crossed and number < len(_CROSSED):
-                _CROSSED[number] = 1
 
 
 def cross_user() -> list[dict[str, str]]:
-    """STRAY_CALLS calls of 100 users with their own tokens (STRAY_WORKERS at a time, each
-    pausing STRAY_THINK before a call), against an upstream that sends stray responses (in the
-    same write and while idle): the answers that were someone else's."""
+    """STRAY_CALLS calls of 100 users with their own tokens, each user's in runs of
+    STRAY_RUN (STRAY_WORKERS calls at a time, each pausing STRAY_THINK before a call), against
+    an upstream that sends stray copies of its answers (in the same write and while idle): the
+    answers that were someone else's (target 0), and the stray copies of a user's own earlier
+    answer that reached that user."""
     import multiprocessing
 
     from apij import ApijError
 
-    global _STRAYS_SENT, _CROSSED
+    global _STRAYS_SENT
     rows = []
     tokens = [f"fc-stray-user-{i:04d}" for i in range(100)]
 
-    def _wrong(releve: Any, expected: Decimal) -> int:
-        """0: the user's own answer; 1: another's, on a connection no stray crossed a request
-        on; 2: another's, on one where a stray did (the shift no client can see)."""
+    def verdict(releve: Any, token: str) -> str:
         (line,) = releve.paiements
-        if line.montant_journalier == expected:
-            return 0
-        return 2 if _CROSSED[int(line.crds * 100)] else 1
-
-    def expected(token: str) -> Decimal:
-        return Decimal(f"10.{int(token.rsplit('-', 1)[-1]):02d}")
+        if line.montant_journalier != Decimal(f"10.{int(token.rsplit('-', 1)[-1]):02d}"):
+            return "other"  # another user's
+        return "own, a stray copy" if line.csg == Decimal("0.01") else "own"
 
     for mode in ("sync", "async"):
-        _STRAYS_SENT = multiprocessing.get_context("fork").Array("l", 4)
-        _CROSSED = multiprocessing.get_context("fork").Array("b", 100_000)
+        _STRAYS_SENT = multiprocessing.get_context("fork").Array("l", 2)
+        counts = {"own": 0, "own, a stray copy": 0, "other": 0, "failed": 0}
         with raw_upstream(_stray_answers) as base_url:
-            wrong = shifted = failed = 0
             started = time.perf_counter()
             if mode == "sync":
                 with ApijClient(KEY, base_url=base_url, **_pool(STRAY_WORKERS)) as client:
 
-                    def one(i: int) -> tuple[int, bool]:
-                        token = tokens[i % len(tokens)]
+                    def one(i: int) -> str:
+                        token = tokens[i // STRAY_RUN % len(tokens)]
                         time.sleep(STRAY_THINK)  # the user's connection idles meanwhile
                         try:
                             releve = client.paiements(
                                 token, date_debut="2018-01-01", date_fin="2026-12-31"
                             )
                         except ApijError:
-                            return 0, True
-                        return _wrong(releve, expected(token)), False
+                            return "failed"
+                        return verdict(releve, token)
 
                     with ThreadPoolExecutor(max_workers=STRAY_WORKERS) as pool:
-                        for w, f in pool.map(one, range(STRAY_CALLS)):
-                            wrong += w == 1
-                            shifted += w == 2
-                            failed += f
+                        for outcome in pool.map(one, range(STRAY_CALLS)):
+                            counts[outcome] += 1
             else:
 
-                async def main() -> tuple[int, int, int]:
-                    wrong = shifted = failed = 0
+                async def main() -> list[str]:
                     async with AsyncApijClient(
                         KEY, base_url=base_url, **_pool(STRAY_WORKERS)
                     ) as client:
                         gate = asyncio.Semaphore(STRAY_WORKERS)
 
-                        async def one(i: int) -> tuple[int, bool]:
-                            token = tokens[i % len(tokens)]
+                        async def one(i: int) -> str:
+                            token = tokens[i // STRAY_RUN % len(tokens)]
                             async with gate:
                                 await asyncio.sleep(STRAY_THINK)
                                 try:
@@ -720,26 +718,25 @@ def cross_user() -> list[dict[str, str]]:
                                         token, date_debut="2018-01-01", date_fin="2026-12-31"
                                     )
                                 except ApijError:
-                                    return 0, True
-                            return _wrong(releve, expected(token)), False
+                                    return "failed"
+                            return verdict(releve, token)
 
-                        for w, f in await asyncio.gather(*(one(i) for i in range(STRAY_CALLS))):
-                            wrong += w == 1
-                            shifted += w == 2
-                            failed += f
-                    return wrong, shifted, failed
+                        return await asyncio.gather(*(one(i) for i in range(STRAY_CALLS)))
 
-                wrong, shifted, failed = asyncio.run(main())
+                for outcome in asyncio.run(main()):
+                    counts[outcome] += 1
             elapsed = time.perf_counter() - started
-            rows.append(
-                _row(
-                    f"{mode}, {STRAY_CALLS:,} calls of 100 users, upstream sending stray answers",
-                    "answers that were another user's (target 0)",
-                    f"{wrong} (strays sent: {_STRAYS_SENT[0]} in the same write, "
-                    f"{_STRAYS_SENT[1]} while idle; {_STRAYS_SENT[2]} crossed a request, which "
-                    f"shifted {shifted} answers; {failed} failed calls, {elapsed:.1f} s)",
-                )
+        rows.append(
+            _row(
+                f"{mode}, {STRAY_CALLS:,} calls of 100 users in runs of {STRAY_RUN}, "
+                "upstream sending stray answers",
+                "answers that were another user's (target 0)",
+                f"{counts['other']} (strays sent: {_STRAYS_SENT[0]} in the same "
+                f"write, {_STRAYS_SENT[1]} while idle; a stray copy of the user's own answer "
+                f"reached them {counts['own, a stray copy']} times; {counts['failed']} failed "
+                f"calls; {elapsed:.1f} s)",
             )
+        )
     return rows
 
 

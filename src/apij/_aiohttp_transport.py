@@ -20,16 +20,14 @@ its message (aiohttp's text carries the request and its headers). What it keeps:
   go anywhere but to `base_url`. To use a proxy, pass your own `transport`;
 - a reason phrase is passed on as the bytes received, UTF-8 or not (the status is what counts);
 - heads that either default transport refuses are refused by both (`apij._response_head`);
-- no connection is reused after stray bytes. aiohttp's protocol would queue a response that
-  nobody asked for (a second one in the same write, or one arriving while the connection is
-  idle in the pool) and hand it to the next request on that connection: another user's call.
-  Each connection's bytes pass through `_Watch` (set as the asyncio transport's protocol, in
-  front of aiohttp's), which follows the framing of every response with h11; a byte after a
-  response's end, or while no request is under way, marks the connection, and the connector
-  closes a marked connection instead of handing it out, as it does one whose socket holds
-  bytes the event loop has not read yet (a busy loop reads late). The request then leaves in
-  the same step of the loop. What no HTTP/1.1 client can tell apart from an answer remains: a
-  response arriving after the request left.
+- no connection is reused after stray bytes, nor by another user (`apij._framing`): aiohttp's
+  protocol would queue a response that nobody asked for (a second one in the same write, or one
+  arriving while the connection is idle in the pool) and hand it to the next request on that
+  connection. Each connection's bytes pass through `_Watch` (set as the asyncio transport's
+  protocol, in front of aiohttp's), which feeds them to the connection's `Framing`; the
+  connector closes a connection that is stray, that carried another user's calls, or whose
+  socket holds bytes the event loop has not read yet (a busy loop reads late), instead of
+  handing it out.
 
 Like any RFC 9112 client, aiohttp re-sends a GET once, at once, when the server closes the
 connection before answering (a keep-alive connection closed under it): the face's retry policy
@@ -46,15 +44,13 @@ from contextlib import contextmanager
 from typing import Any
 
 import aiohttp
-import h11
 import httpx
 from aiohttp.connector import Connection
 
+from apij._framing import Framing, credentials_digest
 from apij._response_head import refusal
 
 __all__ = ["AiohttpTransport"]
-
-_MAX_HEAD = 100 * 1024  # the largest response head the watch follows (httpcore's bound too)
 
 # aiohttp's exceptions and the httpx ones httpx's own transport raises for the same failure,
 # most specific first. Anything else aiohttp raises is an unusable answer.
@@ -95,51 +91,16 @@ def _httpx_names_it() -> Iterator[None]:
 
 
 class _Watch(asyncio.Protocol):
-    """In front of aiohttp's protocol for one connection: every byte it receives goes through
-    an h11 client connection first, so as to know where each response ends. `stray` once a
-    byte came after a response's end, or while no request was under way."""
+    """In front of aiohttp's protocol for one connection: every byte it receives goes to the
+    connection's `Framing` first."""
 
     def __init__(self, protocol: asyncio.Protocol) -> None:
-        self.stray = False
+        self.framing = Framing()
         self._protocol = protocol
-        self._framing = h11.Connection(h11.CLIENT, max_incomplete_event_size=_MAX_HEAD)
-        self._active = False
-
-    def begin(self, method: str) -> None:
-        """A request is under way on this connection (its framing depends on the method)."""
-        try:
-            if self._framing.our_state is not h11.IDLE:
-                self._framing.start_next_cycle()
-            self._framing.send(h11.Request(method=method, target="/", headers=[("host", "h")]))
-            self._framing.send(h11.EndOfMessage())
-            self._active = True
-        except h11.ProtocolError:
-            self.stray = True
-
-    def _follow(self, data: bytes) -> None:
-        if not self._active:
-            self.stray = True  # bytes while idle
-            return
-        framing = self._framing
-        try:
-            framing.receive_data(data)
-            while (event := framing.next_event()) is not h11.NEED_DATA:
-                if event is h11.PAUSED or isinstance(event, h11.ConnectionClosed):
-                    self.stray = event is h11.PAUSED
-                    self._active = False
-                    return
-                if isinstance(event, h11.EndOfMessage):
-                    self._active = False
-                    self.stray = bool(framing.trailing_data[0])
-                    return
-        except h11.ProtocolError:
-            self.stray = True  # aiohttp judges the response; the connection is not reused
-            self._active = False
 
     # asyncio's protocol interface, passed on to aiohttp's protocol.
     def data_received(self, data: bytes) -> None:
-        if data and not self.stray:
-            self._follow(data)
+        self.framing.received(data)
         self._protocol.data_received(data)
 
     def eof_received(self) -> bool | None:
@@ -167,8 +128,8 @@ def _unread(transport: asyncio.BaseTransport) -> bool:
 
 
 class _Connector(aiohttp.TCPConnector):
-    """aiohttp's connector, closing a connection that received stray bytes instead of handing
-    it out (`connect` is the connector's public way to hand out connections)."""
+    """aiohttp's connector, closing a connection that received stray bytes or carried another
+    user's calls instead of handing it out (`connect`: the connector's public way to do so)."""
 
     async def connect(self, req: Any, *args: Any, **kwargs: Any) -> Connection:
         while True:
@@ -180,8 +141,12 @@ class _Connector(aiohttp.TCPConnector):
             if not isinstance(watch, _Watch):  # a new connection
                 watch = _Watch(protocol)
                 transport.set_protocol(watch)
-            if not (watch.stray or protocol.should_close or _unread(transport)):
-                watch.begin(req.method)  # the request leaves in this same step of the loop
+            user = credentials_digest(
+                (k.encode(), v.encode("utf-8", "surrogatepass")) for k, v in req.headers.items()
+            )
+            if not (protocol.should_close or _unread(transport)) and watch.framing.begin(
+                req.method, user
+            ):
                 return connection
             connection.close()
 
@@ -191,7 +156,7 @@ def _reason(response: aiohttp.ClientResponse) -> bytes:
     return (response.reason or "").encode("utf-8", "surrogateescape")
 
 
-class _Body(httpx.AsyncByteStream):
+class _ResponseStream(httpx.AsyncByteStream):
     def __init__(self, response: aiohttp.ClientResponse) -> None:
         self._response = response
 
@@ -206,7 +171,8 @@ class _Body(httpx.AsyncByteStream):
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """httpx's transport interface over an aiohttp session: cookieless, every aiohttp error
-    mapped to httpx's, no connection reused after stray bytes (see the module)."""
+    mapped to httpx's, no connection reused after stray bytes or by another user (see the
+    module)."""
 
     def __init__(self, *, verify: ssl.SSLContext | bool, limits: httpx.Limits) -> None:
         self._ssl_context = httpx.create_ssl_context(verify=verify)
@@ -252,7 +218,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return httpx.Response(
             status_code=response.status,
             headers=response.raw_headers,
-            stream=_Body(response),
+            stream=_ResponseStream(response),
             extensions={"http_version": b"HTTP/1.1", "reason_phrase": reason},
         )
 

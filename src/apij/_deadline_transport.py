@@ -1,5 +1,6 @@
 """The sync client's default transport: httpcore's pool behind httpx's transport interface, each
-socket operation ending by the deadline, and no connection reused after stray bytes.
+socket operation ending by the deadline, and no connection reused after stray bytes or by
+another user.
 
 Built from public parts only: `httpcore.ConnectionPool` with a `network_backend` of ours,
 wrapped in an `httpx.BaseTransport` that raises the httpx exception httpx's own transport would
@@ -16,19 +17,15 @@ time left before the deadline of the call running in this thread (a context vari
 most. Waiting for a free connection of the pool is bounded by the request's `pool` timeout,
 which the face sets to the time left.
 
-Stray bytes. A response that carries more than itself (two responses in one write, a 204
-followed by a full response) leaves the extra bytes in httpcore's parser, which would hand
-them to the next request on that connection: another user's call. Each connection's stream
-shadows the exchange with h11 (the parser httpcore itself uses), fed the same bytes written
-and read; when a response ends with bytes after it, the stream reports itself readable, and
-httpcore's pool, which asks that (`get_extra_info("is_readable")`) of every idle connection
-before reusing it, closes it. Bytes arriving later, while the connection is idle, make the
-socket itself readable: the same check discards the connection. The pool checks when it
-assigns the connection to a request, and the thread sending it may run only later (the GIL,
-other threads): the stream checks again just before the request's first byte leaves, and
-tells the pool the connection is not available (`httpcore.ConnectionNotAvailable`, on which
-the pool takes another). What no HTTP/1.1 client can tell apart from an answer remains: a
-response arriving after the request left.
+Stray bytes, and one user per connection (`apij._framing`). Each connection's stream keeps a
+`Framing`, fed the bytes it reads. httpcore's pool asks every idle connection
+`get_extra_info("is_readable")` before reusing it: the stream says yes once the connection is
+stray, and the socket says yes when bytes arrived while it sat idle; the pool closes it. The
+pool checks when it assigns the connection to a request, and the thread sending it may run only
+later (the GIL, other threads): the stream checks again as the request's first byte is about
+to leave, and also that the request's credentials are the connection's (`_SENDING`, set by the
+transport around each request). If not, it tells the pool the connection is not available
+(`httpcore.ConnectionNotAvailable`): the pool closes it and takes another.
 
 Heads that either default transport refuses are refused by both (`apij._response_head`).
 """
@@ -41,16 +38,18 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-import h11
 import httpcore
 import httpx
 
+from apij._framing import Framing, credentials_digest
 from apij._response_head import refusal
 from apij.clock import Deadline
 
 __all__ = ["DeadlineTransport", "bounded_by"]
 
 _DEADLINE: ContextVar[Deadline | None] = ContextVar("apij_deadline", default=None)
+# The method and credentials digest of the request this thread's pool is sending.
+_SENDING: ContextVar[tuple[str, bytes]] = ContextVar("apij_sending")
 
 
 @contextmanager
@@ -75,76 +74,23 @@ def _clamped(timeout: float | None, expired: type[httpcore.TimeoutException]) ->
     return left if timeout is None else min(timeout, left)
 
 
-class _Framing:
-    """h11's view of one connection's exchanges: where each response ends, and whether any
-    byte came after it.
-
-    `requests` parses what the connection writes (as a server would) and hands each event to
-    `responses`, a client connection fed what it reads. Anything h11 cannot follow also counts
-    as stray: such a connection is not reused either.
-    """
-
-    def __init__(self) -> None:
-        self.stray = False
-        self._requests = h11.Connection(h11.SERVER)
-        self._responses = h11.Connection(h11.CLIENT)
-
-    def starting(self) -> bool:
-        """Whether the next write begins a request."""
-        return self._requests.their_state is h11.IDLE
-
-    def wrote(self, data: bytes) -> None:
-        if self.stray or not data:  # b"" would tell h11 the connection closed
-            return
-        try:
-            self._requests.receive_data(data)
-            while (event := self._requests.next_event()) not in (h11.NEED_DATA, h11.PAUSED):
-                self._responses.send(event)  # type: ignore[arg-type]
-        except h11.ProtocolError:
-            self.stray = True
-
-    def read(self, data: bytes) -> None:
-        if self.stray:
-            return
-        responses = self._responses
-        try:
-            responses.receive_data(data)
-            while (event := responses.next_event()) is not h11.NEED_DATA:
-                if event is h11.PAUSED or isinstance(event, h11.ConnectionClosed):
-                    # Bytes after a complete response (or a protocol switch), or the end.
-                    self.stray = event is h11.PAUSED
-                    return
-                if isinstance(event, h11.EndOfMessage):
-                    break
-            else:
-                return
-            if responses.trailing_data[0]:
-                self.stray = True
-            elif responses.our_state is h11.DONE and responses.their_state is h11.DONE:
-                responses.start_next_cycle()
-                self._requests = h11.Connection(h11.SERVER)
-        except h11.ProtocolError:
-            self.stray = True
-
-
 class _DeadlineStream(httpcore.NetworkStream):
     def __init__(self, inner: httpcore.NetworkStream) -> None:
         self._inner = inner
-        self._framing = _Framing()
+        self._framing = Framing()
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         data = self._inner.read(max_bytes, _clamped(timeout, httpcore.ReadTimeout))
-        self._framing.read(data)
+        self._framing.received(data)
         return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        if self._framing.starting() and (
-            self._framing.stray or self._inner.get_extra_info("is_readable")
-        ):
-            # Bytes came after the pool checked this connection, before this request left:
-            # an answer to nobody's request. The pool closes it and takes another connection.
-            raise httpcore.ConnectionNotAvailable()
-        self._framing.wrote(buffer)
+        if not self._framing.active:  # the first write of a request
+            method, user = _SENDING.get()
+            if not self._framing.begin(method, user) or self._inner.get_extra_info("is_readable"):
+                # Stray bytes, possibly since the pool checked it, or another user's connection:
+                # the pool closes it and takes another (a new one if none is left).
+                raise httpcore.ConnectionNotAvailable()
         self._inner.write(buffer, _clamped(timeout, httpcore.WriteTimeout))
 
     def close(self) -> None:
@@ -231,7 +177,7 @@ def _httpx_names_it() -> Iterator[None]:
         raise
 
 
-class _Body(httpx.SyncByteStream):
+class _ResponseStream(httpx.SyncByteStream):
     def __init__(self, inner: Iterable[bytes]) -> None:
         self._inner = inner
 
@@ -271,8 +217,12 @@ class DeadlineTransport(httpx.BaseTransport):
             content=request.stream,
             extensions=request.extensions,
         )
-        with _httpx_names_it():
-            response = self._pool.handle_request(core_request)
+        sending = _SENDING.set((request.method, credentials_digest(request.headers.raw)))
+        try:
+            with _httpx_names_it():
+                response = self._pool.handle_request(core_request)
+        finally:
+            _SENDING.reset(sending)
         refused = refusal(response.headers, response.extensions.get("reason_phrase", b""))
         if refused is not None:
             with _httpx_names_it():
@@ -282,7 +232,7 @@ class DeadlineTransport(httpx.BaseTransport):
         return httpx.Response(
             status_code=response.status,
             headers=response.headers,
-            stream=_Body(response.stream),
+            stream=_ResponseStream(response.stream),
             extensions=response.extensions,
         )
 

@@ -1,9 +1,12 @@
-"""A connection is never reused after stray bytes (both default transports, real sockets).
+"""A connection is never reused after stray bytes, nor by another user (both default
+transports, real sockets).
 
 An upstream that sends more than the response asked for (two responses in one write, a 204
 followed by a full response) or anything while the connection sits idle in the pool would
-otherwise have its extra answer handed to the next call on that connection: another user's.
-The connection that received stray bytes is closed; the next call goes over a new one.
+otherwise have its extra answer handed to the next call on that connection. The connection that
+received stray bytes is closed; the next call goes over a new one, even the same user's. A
+connection carries one user's calls only, so that an answer no client can tell from the real one
+(arriving after the request left) can never be another user's.
 """
 
 from __future__ import annotations
@@ -89,13 +92,15 @@ def stray_upstream(
     return handle
 
 
-def two_users_in_turn(mode: str, base_url: str, stray_sent: threading.Event) -> list[object]:
-    """user-0001's call, then (once the stray bytes are out) user-0002's, on one client."""
-    tokens = ["user-0001", "user-0002"]
+def calls_in_turn(
+    mode: str, base_url: str, tokens: list[str], stray_sent: threading.Event | None = None
+) -> list[object]:
+    """One call per token, in turn, on one client (after each, once the stray bytes are out)."""
 
     def settle() -> None:
-        assert stray_sent.wait(10)
-        time.sleep(0.3)  # the stray bytes reach the client's socket (or its parser)
+        if stray_sent is not None:
+            assert stray_sent.wait(10)
+            time.sleep(0.3)  # the stray bytes reach the client's socket (or its parser)
 
     if mode == "sync":
         out: list[object] = []
@@ -132,10 +137,38 @@ def montants(outcome: object) -> set[str]:
 def test_a_connection_that_got_stray_bytes_is_not_reused(mode: str, kind: str) -> None:
     stray_sent = threading.Event()
     with serving(stray_upstream(kind, stray_sent)) as server:
-        first, second = two_users_in_turn(mode, server.base_url, stray_sent)
+        first, second = calls_in_turn(mode, server.base_url, ["user-0001"] * 2, stray_sent)
         accepted = server.accepted
     if not kind.startswith("204"):
         assert montants(first) == {montant_of("user-0001")}
-    # The second user gets their own answer, never the stray one, over a new connection.
-    assert montants(second) == {montant_of("user-0002")}, f"not {STRAY_MONTANT}"
+    # The same user's next call gets its own answer, never the stray one, over a new connection.
+    assert montants(second) == {montant_of("user-0001")}, f"not {STRAY_MONTANT}"
     assert accepted == 2
+
+
+def honest_upstream(conn: socket.socket, server: Server) -> None:
+    for _ in range(100):
+        request = read_request(conn, server)
+        if request is None:
+            return
+        conn.sendall(fingerprinted(request))
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("tokens", "connections"),
+    [
+        (["user-0001", "user-0001", "user-0001"], 1),
+        (["user-0001", "user-0002", "user-0001"], 3),
+        (["user-0001", "user-0001", "user-0002", "user-0002"], 2),
+    ],
+    ids=["one-user", "users-alternating", "users-in-runs"],
+)
+def test_a_connection_carries_one_users_calls(
+    mode: str, tokens: list[str], connections: int
+) -> None:
+    with serving(honest_upstream) as server:
+        outcomes = calls_in_turn(mode, server.base_url, tokens)
+        accepted = server.accepted
+    assert [montants(outcome) for outcome in outcomes] == [{montant_of(t)} for t in tokens]
+    assert accepted == connections
