@@ -108,7 +108,7 @@ def _to_httpx(reply: Reply, request: httpx.Request, timed_out: bool) -> httpx.Re
     return httpx.Response(reply.status, headers=headers, content=reply.body, request=request)
 
 
-def _unread(response: httpx.Response) -> httpx.Response:
+def _as_unread(response: httpx.Response) -> httpx.Response:
     """The response as a client receives one from a socket: still to be read (so httpx reads
     it and times it, `elapsed`). Responses that stream on purpose (a body cut short) stay."""
     try:
@@ -132,13 +132,13 @@ class DoubleRouter(respx.MockRouter):
     """
 
     def handler(self, request: httpx.Request) -> httpx.Response:
-        return _unread(super().handler(request))
+        return _as_unread(super().handler(request))
 
     async def async_handler(self, request: httpx.Request) -> httpx.Response:
         marker = _IN_ASYNC_CLIENT.set(True)
         try:
             response: httpx.Response = await super().async_handler(request)
-            return _unread(response)
+            return _as_unread(response)
         finally:
             _IN_ASYNC_CLIENT.reset(marker)
 

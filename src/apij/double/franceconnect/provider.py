@@ -667,15 +667,15 @@ class FranceConnectDouble:
         path = full_path[len(base) :] or "/"
         try:
             query_pairs = parse_qsl(query, keep_blank_values=True, errors="strict")
-            form_pairs = _form(headers, body) if method == "POST" else []
+            form_pairs = _form_pairs(headers, body) if method == "POST" else []
         except (UnicodeDecodeError, ValueError):
             return _oauth_error(400, "invalid_request", "The request is not valid form data.")
         uri = f"{self.issuer}{path}" + (f"?{query}" if query else "")
         request = _Request(method, uri, headers, query_pairs, form_pairs)
         if path == "/.well-known/openid-configuration" and method == "GET":
-            return _json(200, self.discovery())
+            return _json_reply(200, self.discovery())
         if path == "/jwks" and method == "GET":
-            return _json(200, self.jwks())
+            return _json_reply(200, self.jwks())
         if path == "/authorize" and method in {"GET", "POST"}:
             return self._authorize(request, headers)
         if path == "/token" and method == "POST":
@@ -825,7 +825,7 @@ def _name(person: Person) -> str:
     return person.name
 
 
-def _form(headers: _Headers, body: bytes) -> list[tuple[str, str]]:
+def _form_pairs(headers: _Headers, body: bytes) -> list[tuple[str, str]]:
     media = (headers.get("content-type") or "").split(";")[0].strip().lower()
     if media != "application/x-www-form-urlencoded":
         return []
@@ -840,12 +840,12 @@ def _cookie(headers: _Headers, name: str) -> str:
     return ""
 
 
-def _json(status: int, payload: Any, *extra: tuple[str, str]) -> Reply:
+def _json_reply(status: int, payload: Any, *extra: tuple[str, str]) -> Reply:
     return Reply(status, (("content-type", _JSON), *extra), json.dumps(payload).encode())
 
 
 def _oauth_error(status: int, error: str, description: str) -> Reply:
-    return _json(status, {"error": error, "error_description": description}, *_NO_STORE)
+    return _json_reply(status, {"error": error, "error_description": description}, *_NO_STORE)
 
 
 def _no_store(reply: Reply) -> Reply:
