@@ -79,14 +79,19 @@ class ApijMock:
         *,
         scope: str | None = None,
         redirect_uri: str | None = None,
-        exchange: bool = True,
+        fetch_tokens: bool = True,
     ) -> Login:
-        """One login's parts (state, nonce, code, callback URL, tokens); ``exchange=False``
+        """One login's parts (state, nonce, code, callback URL, tokens); ``fetch_tokens=False``
         stops at the code, for a test of the partner's own callback handler."""
         setup = self._setup()
         options = {} if scope is None else {"scope": scope}
         return log_in(
-            setup.fc, setup.partner, name, redirect_uri=redirect_uri, exchange=exchange, **options
+            setup.fc,
+            setup.partner,
+            name,
+            redirect_uri=redirect_uri,
+            fetch_tokens=fetch_tokens,
+            **options,
         )
 
     def token(self, name: str) -> str:

@@ -125,7 +125,7 @@ def test_the_client_raises_the_documented_errors(mock: ApijMock, clock: Clock) -
 
 
 def test_the_login_parts_for_a_callback_handler(mock: ApijMock) -> None:
-    login = mock.log_in("maladie", exchange=False)
+    login = mock.log_in("maladie", fetch_tokens=False)
     assert login.code in login.callback_url
     assert f"state={login.state}" in login.callback_url
     assert login.access_token == ""

@@ -109,10 +109,10 @@ def log_in(
     *,
     redirect_uri: str | None = None,
     scope: str = DEFAULT_SCOPE,
-    exchange: bool = True,
+    fetch_tokens: bool = True,
 ) -> Login:
     """Log ``person`` in at ``client`` in process: authorize with ``login_hint``, then (with
-    ``exchange``) the code for tokens. Raises ``ValueError`` with the OP's error."""
+    ``fetch_tokens``) the code for tokens. Raises ``ValueError`` with the OP's error."""
     redirect_uri = redirect_uri or client.redirect_uris[0]
     state, nonce = secrets.token_urlsafe(16), secrets.token_urlsafe(24)
     query = urlencode(
@@ -135,7 +135,7 @@ def log_in(
         raise ValueError(f"authorize refused: {params.get('error', [reply.status])[0]}")
     code = params["code"][0]
     access_token = id_token = ""
-    if exchange:
+    if fetch_tokens:
         form = urlencode(
             {
                 "grant_type": "authorization_code",
