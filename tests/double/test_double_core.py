@@ -151,11 +151,11 @@ def test_expiry_follows_the_clock() -> None:
         token="tok-horloge-123456",
         token_expires_at=datetime(2030, 1, 1, tzinfo=UTC),
     )
-    now = [datetime(2029, 12, 31, 23, 59, tzinfo=UTC)]
-    double = CnamDouble([person], clock=lambda: now[0])
+    current = [datetime(2029, 12, 31, 23, 59, tzinfo=UTC)]
+    double = CnamDouble([person], now=lambda: current[0])
     headers = {"X-API-Key": SANDBOX_API_KEY, "Authorization": "Bearer tok-horloge-123456"}
     assert get(double, headers, WINDOW).status_code == 200
-    now[0] = datetime(2030, 1, 1, tzinfo=UTC)
+    current[0] = datetime(2030, 1, 1, tzinfo=UTC)
     response = get(double, headers, WINDOW)
     assert (response.status_code, response.json()["code"]) == (401, "jeton_expire")
 
@@ -416,7 +416,7 @@ def test_an_optional_window_takes_the_documented_defaults(auth: Auth) -> None:
                 # CNAM's house style: dateDebut and dateFin optional.
                 referenced(spec, raw)["required"] = False
     today = datetime(2025, 3, 10, 9, tzinfo=UTC)
-    double = CnamDouble(contract=build_contract(spec), clock=lambda: today)
+    double = CnamDouble(contract=build_contract(spec), now=lambda: today)
     both = get(double, auth("maladie")).json()
     assert (both["date_debut"], both["date_fin"]) == ("2025-03-10", "2026-03-10")
     assert [line["date_debut"] for line in both["paiements"]] == ["2025-03-04", "2025-03-18"]

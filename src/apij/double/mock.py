@@ -50,8 +50,8 @@ class ApijMock:
 
         ``passthrough``: hosts (any port) whose calls go to the network for real.
         """
-        clock = double_options.get("clock")
-        setup = wire() if clock is None else wire(clock=clock)
+        now = double_options.get("now")
+        setup = wire() if now is None else wire(now=now)
         double = CnamDouble(base_url=base_url, token_checker=setup.checker, **double_options)
         # One set of people: whoever the CNAM double knows can log in at FranceConnect.
         setup.fc.registry = lambda: double.people.values()

@@ -158,7 +158,7 @@ def test_access_token_expired_mid_journey(mock: ApijMock) -> None:
             token["access_token"], date_debut=date(2025, 1, 1), date_fin=date(2025, 1, 31)
         )
         later = datetime.now(UTC).timestamp() + 61
-        mock.double.clock = lambda: datetime.fromtimestamp(later, UTC)
+        mock.double.now = lambda: datetime.fromtimestamp(later, UTC)
         with pytest.raises(TokenRejected) as caught:
             apij.paiements(
                 token["access_token"], date_debut=date(2025, 1, 1), date_fin=date(2025, 1, 31)

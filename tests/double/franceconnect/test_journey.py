@@ -15,19 +15,19 @@ from apij.double.franceconnect.doors import handle
 from apij.double.mock import ApijMock
 from apij.double.scenarios import SCENARIOS
 from apij.errors import ApijError
-from tests.double.franceconnect.conftest import Clock
+from tests.double.franceconnect.conftest import Now
 
 WINDOW = {"date_debut": date(2025, 1, 1), "date_fin": date(2025, 6, 30)}
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def now() -> Now:
+    return Now()
 
 
 @pytest.fixture
-def mock(clock: Clock) -> Iterator[ApijMock]:
-    with ApijMock.start(clock=clock) as started:
+def mock(now: Now) -> Iterator[ApijMock]:
+    with ApijMock.start(now=now) as started:
         yield started
 
 
@@ -57,12 +57,12 @@ def test_the_committed_scenario_tokens_never_ask_franceconnect(mock: ApijMock) -
     assert mock.router.routes["franceconnect-double"].call_count == 0
 
 
-def test_a_token_expires_60_seconds_in(mock: ApijMock, clock: Clock) -> None:
+def test_a_token_expires_60_seconds_in(mock: ApijMock, now: Now) -> None:
     token = mock.login("maladie")
     assert raw(mock, token).status_code == 200
-    clock.advance(59)
+    now.advance(59)
     assert raw(mock, token).status_code == 200
-    clock.advance(1)
+    now.advance(1)
     response = raw(mock, token)
     assert response.status_code == 401
     assert response.json()["code"] == "jeton_expire"
@@ -116,9 +116,9 @@ def test_key_rotation_mid_journey(mock: ApijMock) -> None:
     assert raw(mock, mock.login("at_mp")).status_code == 200
 
 
-def test_the_client_raises_the_documented_errors(mock: ApijMock, clock: Clock) -> None:
+def test_the_client_raises_the_documented_errors(mock: ApijMock, now: Now) -> None:
     token = mock.login("maladie")
-    clock.advance(61)
+    now.advance(61)
     with pytest.raises(ApijError) as caught:
         statement(mock, token)
     assert token not in str(caught.value)

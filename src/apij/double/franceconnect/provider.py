@@ -254,7 +254,7 @@ class _CodeGrant(AuthorizationCodeGrant):  # type: ignore[misc]
 
     def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
         data = request.payload.data
-        now = self.fc.clock()
+        now = self.fc.now()
         self.fc._codes[code] = AuthorizationCode(
             code=code,
             client_id=request.client.client_id,
@@ -281,7 +281,7 @@ class _CodeGrant(AuthorizationCodeGrant):  # type: ignore[misc]
             for token in self.fc._used_codes[found.code]:
                 token.revoked = True
             return None
-        if found.expires_at is not None and self.fc.clock() >= found.expires_at:
+        if found.expires_at is not None and self.fc.now() >= found.expires_at:
             return None
         return found
 
@@ -360,7 +360,7 @@ class _OpenIDCode(OpenIDCode):  # type: ignore[misc]
         return {"alg": client.id_token_signed_response_alg, "kid": str(key.kid)}
 
     def get_client_claims(self, client: ServiceProvider) -> dict[str, Any]:
-        iat = int(self.fc.clock().timestamp()) + self.fc.iat_skew
+        iat = int(self.fc.now().timestamp()) + self.fc.iat_skew
         return {
             "iss": self.fc.issuer,
             "aud": client.client_id,
@@ -466,7 +466,7 @@ class _CheckToken(IntrospectionEndpoint):  # type: ignore[misc]
         claims = {
             "iss": self.fc.issuer,
             "aud": provider.client_id,
-            "iat": int(self.fc.clock().timestamp()),
+            "iat": int(self.fc.now().timestamp()),
             "token_introspection": introspection,
         }
         key = self.fc._keys.key_for("ES256")
@@ -508,8 +508,8 @@ class FranceConnectDouble:
     """FranceConnect v2 for tests: service providers log synthetic people in; data providers
     check their tokens. ``people`` defaults to the committed scenarios (one set everywhere).
 
-    ``clock`` drives every lifetime (60 s tokens, 30 s codes); ``iat_skew`` shifts the ID
-    token's ``iat``/``exp`` (seconds) to reproduce a skewed OP clock.
+    ``now`` (the current time) drives every lifetime (60 s tokens, 30 s codes); ``iat_skew``
+    shifts the ID token's ``iat``/``exp`` (seconds) to reproduce a skewed OP clock.
     """
 
     def __init__(
@@ -517,11 +517,11 @@ class FranceConnectDouble:
         people: Iterable[Person] | None = None,
         *,
         issuer: str = DEFAULT_ISSUER,
-        clock: Callable[[], datetime] = _utcnow,
+        now: Callable[[], datetime] = _utcnow,
     ) -> None:
         self.issuer = issuer.rstrip("/")
         self.issuer_path = unquote(urlsplit(self.issuer).path).rstrip("/")
-        self.clock = clock
+        self.now = now
         self.iat_skew = 0
         # Set to share another registry (the CNAM double's): one set of people everywhere.
         self.registry: Callable[[], Iterable[Person]] | None = None
@@ -633,8 +633,8 @@ class FranceConnectDouble:
             person=request.user,
             scope=token.get("scope", ""),
             acr=code.acr if code is not None else ACR_EIDAS1,
-            issued_at=self.clock(),
-            clock=self.clock,
+            issued_at=self.now(),
+            now=self.now,
             jti=secrets.token_hex(16),
         )
         self._tokens[issued.access_token] = issued
