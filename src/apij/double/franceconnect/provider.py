@@ -552,8 +552,8 @@ class FranceConnectDouble:
     # Registry -----------------------------------------------------------------------------------
 
     @property
-    def people(self) -> Mapping[str, Person]:
-        """The people who can log in, by name."""
+    def people_by_name(self) -> Mapping[str, Person]:
+        """The people who can log in, by name (the CNAM double's ``people`` are by token)."""
         if self.registry is not None:
             return {person.name: person for person in self.registry()}
         return dict(self._people)
@@ -704,7 +704,7 @@ class FranceConnectDouble:
     def _authorize(self, request: _Request, headers: _Headers) -> Reply:
         data = request.payload.data
         hint = data.get("login_hint")
-        person = self.people.get(hint) if hint else None
+        person = self.people_by_name.get(hint) if hint else None
         try:
             grant = self.authorization_server.get_consent_grant(request, end_user=person)
             if hint and person is None:
@@ -726,7 +726,9 @@ class FranceConnectDouble:
             scopes=tuple((data.get("scope") or "").split()),
         )
         self._interactions[interaction.id] = interaction
-        return login_page(self.issuer_path, interaction, sorted(self.people.values(), key=_name))
+        return login_page(
+            self.issuer_path, interaction, sorted(self.people_by_name.values(), key=_name)
+        )
 
     def _authorize_error(self, request: _Request, error: OAuth2Error) -> Reply:
         if error.redirect_uri:
@@ -749,7 +751,7 @@ class FranceConnectDouble:
             "GET", f"{self.issuer}/authorize", _Headers(), list(interaction.params), []
         )
         if step == "login":
-            person = self.people.get(request.form.get("person", ""))
+            person = self.people_by_name.get(request.form.get("person", ""))
             if person is None:
                 return error_page(400, "invalid_request", "Choose one of the people listed.")
             interaction.person = person
