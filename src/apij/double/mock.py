@@ -69,8 +69,9 @@ class ApijMock:
         assert self.franceconnect is not None
         return self.franceconnect
 
-    def login(self, name: str, *, scope: str | None = None) -> str:
-        """Log a synthetic person in through FranceConnect; their (60 s) access token."""
+    def logged_in_token(self, name: str, *, scope: str | None = None) -> str:
+        """Log a synthetic person in through FranceConnect; their (60 s) access token (the
+        committed token of the scenario is :meth:`token`)."""
         return self.log_in(name, scope=scope).access_token
 
     def log_in(
