@@ -76,9 +76,9 @@ def apij_login(apij_mock: ApijMock) -> Callable[..., str]:
         token = apij_login("maladie")
 
     For the flow's parts (state, nonce, code, callback URL), ``apij_mock.log_in(name,
-    exchange=False)``; the double itself is ``apij_mock.franceconnect.fc``.
+    fetch_tokens=False)``; the double itself is ``apij_mock.franceconnect.fc``.
     """
-    return apij_mock.login
+    return apij_mock.logged_in_token
 
 
 def _require_the_double() -> None:

@@ -151,11 +151,11 @@ def test_expiry_follows_the_clock() -> None:
         token="tok-horloge-123456",
         token_expires_at=datetime(2030, 1, 1, tzinfo=UTC),
     )
-    now = [datetime(2029, 12, 31, 23, 59, tzinfo=UTC)]
-    double = CnamDouble([person], clock=lambda: now[0])
+    current = [datetime(2029, 12, 31, 23, 59, tzinfo=UTC)]
+    double = CnamDouble([person], now=lambda: current[0])
     headers = {"X-API-Key": SANDBOX_API_KEY, "Authorization": "Bearer tok-horloge-123456"}
     assert get(double, headers, WINDOW).status_code == 200
-    now[0] = datetime(2030, 1, 1, tzinfo=UTC)
+    current[0] = datetime(2030, 1, 1, tzinfo=UTC)
     response = get(double, headers, WINDOW)
     assert (response.status_code, response.json()["code"]) == (401, "jeton_expire")
 
@@ -240,7 +240,7 @@ def test_bad_parameters_are_400_with_a_clear_message(
 
 
 @pytest.mark.parametrize(
-    ("debut", "fin", "expected"),
+    ("date_debut", "date_fin", "expected"),
     [
         # Lines of "maladie": 01-16..01-26, 03-04..03-17, 03-18..03-31.
         ("2025-03-10", "2025-03-10", [("2025-03-04", "2025-03-17")]),
@@ -252,11 +252,11 @@ def test_bad_parameters_are_400_with_a_clear_message(
     ],
 )
 def test_intersecting_lines_come_back_whole(
-    double: CnamDouble, auth: Auth, debut: str, fin: str, expected: list[tuple[str, str]]
+    double: CnamDouble, auth: Auth, date_debut: str, date_fin: str, expected: list[tuple[str, str]]
 ) -> None:
-    body = get(double, auth("maladie"), {"dateDebut": debut, "dateFin": fin}).json()
+    body = get(double, auth("maladie"), {"dateDebut": date_debut, "dateFin": date_fin}).json()
     assert [(line["date_debut"], line["date_fin"]) for line in body["paiements"]] == expected
-    assert (body["date_debut"], body["date_fin"]) == (debut, fin)
+    assert (body["date_debut"], body["date_fin"]) == (date_debut, date_fin)
 
 
 @settings(
@@ -266,16 +266,16 @@ def test_intersecting_lines_come_back_whole(
 def test_window_property_on_the_long_history(
     double: CnamDouble, auth: Auth, window: tuple[date, date]
 ) -> None:
-    debut, fin = window
+    date_debut, date_fin = window
     body = get(
         double,
         auth("historique_long"),
-        {"dateDebut": debut.isoformat(), "dateFin": fin.isoformat()},
+        {"dateDebut": date_debut.isoformat(), "dateFin": date_fin.isoformat()},
     ).json()
     expected = [
         (line.date_debut.isoformat(), line.date_fin.isoformat())
         for line in SCENARIOS["historique_long"].paiements
-        if line.date_debut <= fin and line.date_fin >= debut
+        if line.date_debut <= date_fin and line.date_fin >= date_debut
     ]
     assert [(line["date_debut"], line["date_fin"]) for line in body["paiements"]] == expected
 
@@ -319,13 +319,13 @@ _VALUES = st.one_of(
 @settings(
     max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(debut=st.none() | _VALUES, fin=st.none() | _VALUES)
+@given(date_debut=st.none() | _VALUES, date_fin=st.none() | _VALUES)
 def test_parameter_validation_agrees_with_openapi_core(
-    double: CnamDouble, auth: Auth, debut: str | None, fin: str | None
+    double: CnamDouble, auth: Auth, date_debut: str | None, date_fin: str | None
 ) -> None:
     from openapi_core.testing import MockRequest
 
-    query = {k: v for k, v in (("dateDebut", debut), ("dateFin", fin)) if v is not None}
+    query = {k: v for k, v in (("dateDebut", date_debut), ("dateFin", date_fin)) if v is not None}
     validator = _openapi_core_validator()
     server = httpx.URL(effective().servers[0])
     request = MockRequest(
@@ -416,7 +416,7 @@ def test_an_optional_window_takes_the_documented_defaults(auth: Auth) -> None:
                 # CNAM's house style: dateDebut and dateFin optional.
                 referenced(spec, raw)["required"] = False
     today = datetime(2025, 3, 10, 9, tzinfo=UTC)
-    double = CnamDouble(contract=build_contract(spec), clock=lambda: today)
+    double = CnamDouble(contract=build_contract(spec), now=lambda: today)
     both = get(double, auth("maladie")).json()
     assert (both["date_debut"], both["date_fin"]) == ("2025-03-10", "2026-03-10")
     assert [line["date_debut"] for line in both["paiements"]] == ["2025-03-04", "2025-03-18"]

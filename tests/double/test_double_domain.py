@@ -52,7 +52,7 @@ def test_deductions_round_half_up_not_half_even() -> None:
 
 
 @pytest.mark.parametrize(
-    ("debut", "plafond"),
+    ("start", "plafond"),
     [
         # service-public's maximum daily IJ maladie: 52.28 (2024), 53.31 (Dec 2024-Mar 2025),
         # 41.47 (Apr 2025-Jan 2026), 41.95 (from Feb 2026).
@@ -64,43 +64,45 @@ def test_deductions_round_half_up_not_half_even() -> None:
         (date(2026, 2, 1), "41.95"),
     ],
 )
-def test_sickness_cap_follows_the_contract_figures(debut: date, plafond: str) -> None:
-    arret = Arret(NatureArret.MALADIE, debut, debut + timedelta(days=20), RICH)
+def test_sickness_cap_follows_the_contract_figures(start: date, plafond: str) -> None:
+    arret = Arret(NatureArret.MALADIE, start, start + timedelta(days=20), RICH)
     assert {ligne.montant_journalier for ligne in lignes_paiement(arret)} == {Decimal(plafond)}
-    assert montant_journalier_plafond(NatureArret.MALADIE, debut) == Decimal(plafond)
+    assert montant_journalier_plafond(NatureArret.MALADIE, start) == Decimal(plafond)
 
 
-@pytest.mark.parametrize(("annee", "plafond"), [(2025, "101.94"), (2026, "104.02")])
+@pytest.mark.parametrize(("year", "plafond"), [(2025, "101.94"), (2026, "104.02")])
 @pytest.mark.parametrize("nature", [NatureArret.MATERNITE, NatureArret.PATERNITE])
 def test_maternity_and_paternity_caps_per_year(
-    annee: int, plafond: str, nature: NatureArret
+    year: int, plafond: str, nature: NatureArret
 ) -> None:
-    arret = Arret(nature, date(annee, 3, 2), date(annee, 3, 30), RICH)
+    arret = Arret(nature, date(year, 3, 2), date(year, 3, 30), RICH)
     assert {ligne.montant_journalier for ligne in lignes_paiement(arret)} == {Decimal(plafond)}
 
 
 def test_work_accident_rate_rises_on_day_29_without_waiting_days() -> None:
     # 7300.00 / 91.25 = 80.00 a day exactly: 60 % is 48.00, 80 % is 64.00.
-    debut = date(2025, 2, 3)
-    arret = Arret(NatureArret.AT_MP, debut, debut + timedelta(days=59), Decimal("7300.00"))
+    start = date(2025, 2, 3)
+    arret = Arret(NatureArret.AT_MP, start, start + timedelta(days=59), Decimal("7300.00"))
     lignes = lignes_paiement(arret)
-    assert lignes[0].date_debut == debut
+    assert lignes[0].date_debut == start
     for ligne in lignes:
         for offset in range(ligne.nombre_jours):
-            rang = (ligne.date_debut - debut).days + offset + 1
-            expected = Decimal("48.00") if rang <= 28 else Decimal("64.00")
-            assert ligne.montant_journalier == expected, rang
+            day_number = (ligne.date_debut - start).days + offset + 1
+            expected = Decimal("48.00") if day_number <= 28 else Decimal("64.00")
+            assert ligne.montant_journalier == expected, day_number
 
 
 def test_sickness_waits_three_days_unless_prolongation() -> None:
-    debut = date(2025, 5, 5)
+    start = date(2025, 5, 5)
     salaire = Decimal("5998.78")
-    first = lignes_paiement(Arret(NatureArret.MALADIE, debut, date(2025, 5, 20), salaire))
-    assert first[0].date_debut == debut + timedelta(days=3)
-    suite = Arret(NatureArret.MALADIE, debut, date(2025, 5, 20), salaire, is_prolongation=True)
-    assert lignes_paiement(suite)[0].date_debut == debut
+    first = lignes_paiement(Arret(NatureArret.MALADIE, start, date(2025, 5, 20), salaire))
+    assert first[0].date_debut == start + timedelta(days=3)
+    prolongation = Arret(
+        NatureArret.MALADIE, start, date(2025, 5, 20), salaire, is_prolongation=True
+    )
+    assert lignes_paiement(prolongation)[0].date_debut == start
     assert (
-        lignes_paiement(Arret(NatureArret.MALADIE, debut, debut + timedelta(days=2), salaire)) == []
+        lignes_paiement(Arret(NatureArret.MALADIE, start, start + timedelta(days=2), salaire)) == []
     )
 
 
@@ -181,22 +183,24 @@ def test_the_doubles_data_refuses_what_cnam_would_never_send(
 def test_lines_obey_the_contract_invariants(arret: Arret) -> None:
     lignes = lignes_paiement(arret)
     carence = 3 if arret.nature is NatureArret.MALADIE and not arret.is_prolongation else 0
-    jour = arret.date_debut + timedelta(days=carence)
+    next_start = arret.date_debut + timedelta(days=carence)
     for ligne in lignes:
-        assert ligne.date_debut == jour  # contiguous, from the first paid day
+        assert ligne.date_debut == next_start  # contiguous, from the first paid day
         assert ligne.nombre_jours == (ligne.date_fin - ligne.date_debut).days + 1 <= 14
         assert ligne.brut == ligne.nombre_jours * ligne.montant_journalier
         assert ligne.csg == _cent(ligne.brut * Decimal("0.062"))
         assert ligne.crds == _cent(ligne.brut * Decimal("0.005"))
         assert ligne.net == ligne.brut - ligne.csg - ligne.crds
-        rang = (ligne.date_debut - arret.date_debut).days + 1
+        day_number = (ligne.date_debut - arret.date_debut).days + 1
         assert ligne.montant_journalier <= montant_journalier_plafond(
-            arret.nature, arret.date_debut, rang
+            arret.nature, arret.date_debut, day_number
         )
         if arret.nature is NatureArret.AT_MP:
-            rang_fin = rang + ligne.nombre_jours - 1
-            assert (rang_fin <= 28) or (rang >= 29), "a line mixes the 60 % and 80 % days"
-        jour = ligne.date_fin + timedelta(days=1)
+            last_day_number = day_number + ligne.nombre_jours - 1
+            assert (last_day_number <= 28) or (day_number >= 29), (
+                "a line mixes the 60 % and 80 % days"
+            )
+        next_start = ligne.date_fin + timedelta(days=1)
     paid = max((arret.date_fin - arret.date_debut).days + 1 - carence, 0)
     assert sum(ligne.nombre_jours for ligne in lignes) == paid
 

@@ -21,9 +21,10 @@ from decimal import Decimal
 import json
 import httpx
 
-def total_net(base, api_key, token, debut, fin):
-    response = httpx.get(f"{base}/me/paiements", params={"dateDebut": debut, "dateFin": fin},
-                         headers={"X-API-Key": api_key, "Authorization": f"Bearer {token}"})
+def total_net(base, api_key, token, date_debut, date_fin):
+    params = {"dateDebut": date_debut, "dateFin": date_fin}
+    headers = {"X-API-Key": api_key, "Authorization": f"Bearer {token}"}
+    response = httpx.get(f"{base}/me/paiements", params=params, headers=headers)
     response.raise_for_status()
     total = Decimal(0)
     for line in json.loads(response.content, parse_float=Decimal)["paiements"]:
@@ -43,8 +44,8 @@ from apij.double import Arret, NatureArret, Person
 from downstream_app import total_net
 
 
-def net(apij_mock, token, debut="2025-01-01", fin="2025-06-30"):
-    return total_net(apij_mock.base_url, apij_mock.api_key, token, debut, fin)
+def net(apij_mock, token, date_debut="2025-01-01", date_fin="2025-06-30"):
+    return total_net(apij_mock.base_url, apij_mock.api_key, token, date_debut, date_fin)
 
 
 def test_known_scenario(apij_mock):

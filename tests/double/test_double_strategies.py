@@ -18,8 +18,8 @@ URL = f"{SANDBOX_BASE_URL}/me/paiements"
 Check = Callable[[httpx.Response], None]
 
 
-def _ask(double: CnamDouble, person: Person, debut: date, fin: date) -> httpx.Response:
-    params = {"dateDebut": debut.isoformat(), "dateFin": fin.isoformat()}
+def _ask(double: CnamDouble, person: Person, date_debut: date, date_fin: date) -> httpx.Response:
+    params = {"dateDebut": date_debut.isoformat(), "dateFin": date_fin.isoformat()}
     headers = {"X-API-Key": SANDBOX_API_KEY, "Authorization": f"Bearer {person.token}"}
     response = handle(double, httpx.Request("GET", URL, params=params, headers=headers))
     response.read()
@@ -38,12 +38,12 @@ def test_generated_people_get_spec_valid_answers(
         response = _ask(double, person, *window)
         assert response.status_code == 200
         spec_check(response)
-        debut, fin = window
+        date_debut, date_fin = window
         got = [(p["date_debut"], p["date_fin"]) for p in response.json()["paiements"]]
         assert got == [
             (line.date_debut.isoformat(), line.date_fin.isoformat())
             for line in person.paiements
-            if line.date_debut <= fin and line.date_fin >= debut
+            if line.date_debut <= date_fin and line.date_fin >= date_debut
         ]
 
 

@@ -135,7 +135,7 @@ class CnamDouble:
         *,
         api_keys: Iterable[str] = (SANDBOX_API_KEY,),
         base_url: str = SANDBOX_BASE_URL,
-        clock: Callable[[], datetime] = _utcnow,
+        now: Callable[[], datetime] = _utcnow,
         slow_delay: float = DEFAULT_SLOW_DELAY,
         retry_after: int = DEFAULT_RETRY_AFTER,
         read_timeout_hang: float = DEFAULT_READ_TIMEOUT_HANG,
@@ -146,7 +146,7 @@ class CnamDouble:
             people = SCENARIOS.values()
         self.base_url = base_url
         self.base_path = unquote(urlsplit(base_url).path).rstrip("/")
-        self.clock = clock
+        self.now = now
         self.slow_delay = slow_delay
         self.retry_after = retry_after
         self.read_timeout_hang = read_timeout_hang
@@ -273,7 +273,7 @@ class CnamDouble:
             return self._statement(operation, query, checked)
         if person is None:
             return _token_error("jeton_invalide", "The FranceConnect token is malformed or unknown")
-        if person.token_expired(self.clock()):
+        if person.token_expired(self.now()):
             return _token_error("jeton_expire", "The FranceConnect access token has expired")
         if not person.has_scope:
             return _insufficient_scope()
@@ -289,7 +289,7 @@ class CnamDouble:
         """The insured person a FranceConnect token names, as CNAM finds them: checktoken,
         then the pivot identity; or the error CNAM answers."""
         assert self.token_checker is not None
-        now = self.clock()
+        now = self.now()
         known_expiry = self._checked_expiry.get(token)
         if known_expiry is not None and now >= known_expiry:
             return _token_error("jeton_expire", "The FranceConnect access token has expired")
@@ -324,7 +324,7 @@ class CnamDouble:
         try:
             # Absent (the contract may make them optional): CNAM's documented defaults, the
             # sister API's "date du jour" and "dateDebut + 1 an".
-            debut = _day(params, "dateDebut") or self.clock().date()
+            debut = _day(params, "dateDebut") or self.now().date()
             fin = _day(params, "dateFin") or _one_year_after(debut)
         except ValueError:
             # The schema accepts dates Python cannot hold (year 0000): still the caller's fault.

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 __all__ = [
     "CENT",
-    "DUREE_LIGNE_MAX",
+    "MAX_LIGNE_DAYS",
     "TAUX_CRDS",
     "TAUX_CSG",
     "Arret",
@@ -27,24 +27,25 @@ CENT = Decimal("0.01")
 TAUX_CSG = Decimal("0.062")
 TAUX_CRDS = Decimal("0.005")
 # CPAM pays sickness IJ roughly every 14 days: one payment line per fortnight at most.
-DUREE_LIGNE_MAX = 14
+MAX_LIGNE_DAYS = 14
 # The daily base salary is the gross pay of the last 3 months divided by 91.25 (days).
-JOURS_TROIS_MOIS = Decimal("91.25")
+DAYS_IN_3_MONTHS = Decimal("91.25")
 # Sickness salary cap, as a multiple of the monthly SMIC: 1.8 for stoppages starting before
 # 1 April 2025, 1.4 from then on (LFSS 2025 decree).
-CHANGEMENT_PLAFOND_MALADIE = date(2025, 4, 1)
-RATIO_SMIC_AVANT = Decimal("1.8")
-RATIO_SMIC_APRES = Decimal("1.4")
+PLAFOND_MALADIE_LOWERED_ON = date(2025, 4, 1)
+SMIC_RATIO_BEFORE = Decimal("1.8")
+SMIC_RATIO_SINCE = Decimal("1.4")
 # Maternity/paternity: 21 % flat deduction from the daily base salary, capped at the PASS.
 ABATTEMENT_MATERNITE = Decimal("0.21")
 # AT/MP: the daily reference salary is capped at 0.834 % of the annual PASS.
-PLAFOND_ATMP_PART_PASS = Decimal("0.00834")
-TAUX_ATMP_COURT = Decimal("0.60")
-TAUX_ATMP_LONG = Decimal("0.80")
-JOUR_BASCULE_ATMP = 29
+PLAFOND_ATMP_SHARE_OF_PASS = Decimal("0.00834")
+# AT/MP rate: 60 % of the daily reference salary, raised to 80 % from day 29 of the stoppage.
+TAUX_ATMP_BEFORE = Decimal("0.60")
+TAUX_ATMP_SINCE = Decimal("0.80")
+TAUX_ATMP_RAISED_ON_DAY = 29
 
 # Gross monthly SMIC (151.67 h), by date of effect (public decrees).
-_SMIC_MENSUEL: tuple[tuple[date, Decimal], ...] = (
+_MONTHLY_SMIC: tuple[tuple[date, Decimal], ...] = (
     (date(2018, 1, 1), Decimal("1498.47")),
     (date(2019, 1, 1), Decimal("1521.22")),
     (date(2020, 1, 1), Decimal("1539.42")),
@@ -59,7 +60,7 @@ _SMIC_MENSUEL: tuple[tuple[date, Decimal], ...] = (
     (date(2024, 11, 1), Decimal("1801.80")),
     (date(2026, 1, 1), Decimal("1823.03")),
 )
-_SMIC_DATES = [d for d, _ in _SMIC_MENSUEL]
+_SMIC_DATES = [d for d, _ in _MONTHLY_SMIC]
 # Annual social security ceiling (PASS), by year.
 _PASS: dict[int, Decimal] = {
     2018: Decimal(39732),
@@ -157,45 +158,47 @@ class Arret:
             raise ValueError(f"stoppages must lie within {FIRST_KNOWN_DATE}..{LAST_KNOWN_DATE}")
 
 
-def _smic_mensuel(jour: date) -> Decimal:
-    return _SMIC_MENSUEL[bisect.bisect_right(_SMIC_DATES, jour) - 1][1]
+def _monthly_smic(day: date) -> Decimal:
+    return _MONTHLY_SMIC[bisect.bisect_right(_SMIC_DATES, day) - 1][1]
 
 
-def _pass_annuel(annee: int) -> Decimal:
-    return _PASS[annee]
+def _annual_pass(year: int) -> Decimal:
+    return _PASS[year]
 
 
-def _plafond_salaire_maladie(debut_arret: date) -> Decimal:
+def _plafond_salaire_maladie(arret_start: date) -> Decimal:
     # The cap uses the SMIC in force on the last day of the month before the stoppage.
-    veille_du_mois = debut_arret.replace(day=1) - timedelta(days=1)
-    ratio = RATIO_SMIC_AVANT if debut_arret < CHANGEMENT_PLAFOND_MALADIE else RATIO_SMIC_APRES
-    return ratio * 3 * _smic_mensuel(veille_du_mois)
+    previous_month_end = arret_start.replace(day=1) - timedelta(days=1)
+    ratio = SMIC_RATIO_BEFORE if arret_start < PLAFOND_MALADIE_LOWERED_ON else SMIC_RATIO_SINCE
+    return ratio * 3 * _monthly_smic(previous_month_end)
 
 
-def _taux(nature: NatureArret, rang_du_jour: int) -> Decimal:
+def _taux(nature: NatureArret, day_number: int) -> Decimal:
     if nature is NatureArret.AT_MP:
-        return TAUX_ATMP_COURT if rang_du_jour < JOUR_BASCULE_ATMP else TAUX_ATMP_LONG
+        return TAUX_ATMP_BEFORE if day_number < TAUX_ATMP_RAISED_ON_DAY else TAUX_ATMP_SINCE
     return Decimal("0.50")
 
 
-def _montant_journalier(nature: NatureArret, debut: date, salaire: Decimal, rang: int) -> Decimal:
+def _montant_journalier(
+    nature: NatureArret, arret_start: date, salaire: Decimal, day_number: int
+) -> Decimal:
     if nature is NatureArret.MALADIE:
-        base = min(salaire, _plafond_salaire_maladie(debut)) / JOURS_TROIS_MOIS
-        return round_to_cent(base * _taux(nature, rang))
+        base = min(salaire, _plafond_salaire_maladie(arret_start)) / DAYS_IN_3_MONTHS
+        return round_to_cent(base * _taux(nature, day_number))
     if nature is NatureArret.AT_MP:
-        plafond = _pass_annuel(debut.year) * PLAFOND_ATMP_PART_PASS
-        base = min(salaire / JOURS_TROIS_MOIS, plafond)
-        return round_to_cent(base * _taux(nature, rang))
+        plafond = _annual_pass(arret_start.year) * PLAFOND_ATMP_SHARE_OF_PASS
+        base = min(salaire / DAYS_IN_3_MONTHS, plafond)
+        return round_to_cent(base * _taux(nature, day_number))
     # Maternity and paternity: gross capped at 3 monthly PASS, less the 21 % flat deduction.
-    base = min(salaire, 3 * _pass_annuel(debut.year) / 12) / JOURS_TROIS_MOIS
+    base = min(salaire, 3 * _annual_pass(arret_start.year) / 12) / DAYS_IN_3_MONTHS
     return round_to_cent(base * (1 - ABATTEMENT_MATERNITE))
 
 
 def montant_journalier_plafond(
-    nature: NatureArret, debut_arret: date, rang_du_jour: int = 1
+    nature: NatureArret, arret_start: date, day_number: int = 1
 ) -> Decimal:
     """The highest daily amount a stoppage of this kind, starting that day, can pay."""
-    return _montant_journalier(nature, debut_arret, Decimal("1e9"), rang_du_jour)
+    return _montant_journalier(nature, arret_start, Decimal("1e9"), day_number)
 
 
 def jours_de_carence(arret: Arret) -> int:
@@ -208,19 +211,19 @@ def jours_de_carence(arret: Arret) -> int:
 def lignes_paiement(arret: Arret) -> list[LignePaiement]:
     """The payment lines of one stoppage, in order: at most 14 days, one daily amount each."""
     lignes: list[LignePaiement] = []
-    premier_jour_paye = arret.date_debut + timedelta(days=jours_de_carence(arret))
-    debut = premier_jour_paye
-    while debut <= arret.date_fin:
-        rang = (debut - arret.date_debut).days + 1
-        fin = min(debut + timedelta(days=DUREE_LIGNE_MAX - 1), arret.date_fin)
-        if arret.nature is NatureArret.AT_MP and rang < JOUR_BASCULE_ATMP:
+    first_paid_day = arret.date_debut + timedelta(days=jours_de_carence(arret))
+    start = first_paid_day
+    while start <= arret.date_fin:
+        day_number = (start - arret.date_debut).days + 1
+        end = min(start + timedelta(days=MAX_LIGNE_DAYS - 1), arret.date_fin)
+        if arret.nature is NatureArret.AT_MP and day_number < TAUX_ATMP_RAISED_ON_DAY:
             # The rate rises on day 29: a line never mixes two daily amounts.
-            fin = min(fin, arret.date_debut + timedelta(days=JOUR_BASCULE_ATMP - 2))
+            end = min(end, arret.date_debut + timedelta(days=TAUX_ATMP_RAISED_ON_DAY - 2))
         montant = _montant_journalier(
-            arret.nature, arret.date_debut, arret.salaire_brut_3_mois, rang
+            arret.nature, arret.date_debut, arret.salaire_brut_3_mois, day_number
         )
-        lignes.append(LignePaiement.compute(debut, fin, montant))
-        debut = fin + timedelta(days=1)
+        lignes.append(LignePaiement.compute(start, end, montant))
+        start = end + timedelta(days=1)
     return lignes
 
 

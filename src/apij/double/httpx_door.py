@@ -42,10 +42,10 @@ def handle(
     transport faults). ``base_path``: where the API is mounted (default: the double's base URL's
     path). A test of deadlines passes the `ManualClock` its client reads."""
     reply = _reply_to(double, request, base_path)
-    late = _too_late(reply, request)
+    gives_up_at = _client_gives_up_at(reply, request)
     if reply.delay and reply.transport_error is None:
-        clock.sleep(late if late is not None else reply.delay)
-    return _to_httpx(reply, request, late is not None)
+        clock.sleep(gives_up_at if gives_up_at is not None else reply.delay)
+    return _to_httpx(reply, request, gives_up_at is not None)
 
 
 async def ahandle(
@@ -57,13 +57,13 @@ async def ahandle(
 ) -> httpx.Response:
     """As :func:`handle`, waiting with the clock's async sleep."""
     reply = _reply_to(double, request, base_path)
-    late = _too_late(reply, request)
+    gives_up_at = _client_gives_up_at(reply, request)
     if reply.delay and reply.transport_error is None:
-        await clock.asleep(late if late is not None else reply.delay)
-    return _to_httpx(reply, request, late is not None)
+        await clock.asleep(gives_up_at if gives_up_at is not None else reply.delay)
+    return _to_httpx(reply, request, gives_up_at is not None)
 
 
-def _too_late(reply: Reply, request: httpx.Request) -> float | None:
+def _client_gives_up_at(reply: Reply, request: httpx.Request) -> float | None:
     """The client's read timeout, if the reply's delay exceeds it (the client gives up first).
 
     In process, transport faults fail at once: no test should wait for a hang."""
@@ -108,7 +108,7 @@ def _to_httpx(reply: Reply, request: httpx.Request, timed_out: bool) -> httpx.Re
     return httpx.Response(reply.status, headers=headers, content=reply.body, request=request)
 
 
-def _unread(response: httpx.Response) -> httpx.Response:
+def _as_unread(response: httpx.Response) -> httpx.Response:
     """The response as a client receives one from a socket: still to be read (so httpx reads
     it and times it, `elapsed`). Responses that stream on purpose (a body cut short) stay."""
     try:
@@ -132,13 +132,13 @@ class DoubleRouter(respx.MockRouter):
     """
 
     def handler(self, request: httpx.Request) -> httpx.Response:
-        return _unread(super().handler(request))
+        return _as_unread(super().handler(request))
 
     async def async_handler(self, request: httpx.Request) -> httpx.Response:
         marker = _IN_ASYNC_CLIENT.set(True)
         try:
             response: httpx.Response = await super().async_handler(request)
-            return _unread(response)
+            return _as_unread(response)
         finally:
             _IN_ASYNC_CLIENT.reset(marker)
 

@@ -50,8 +50,8 @@ class ApijMock:
 
         ``passthrough``: hosts (any port) whose calls go to the network for real.
         """
-        clock = double_options.get("clock")
-        setup = wire() if clock is None else wire(clock=clock)
+        now = double_options.get("now")
+        setup = wire() if now is None else wire(now=now)
         double = CnamDouble(base_url=base_url, token_checker=setup.checker, **double_options)
         # One set of people: whoever the CNAM double knows can log in at FranceConnect.
         setup.fc.registry = lambda: double.people.values()
@@ -69,8 +69,9 @@ class ApijMock:
         assert self.franceconnect is not None
         return self.franceconnect
 
-    def login(self, name: str, *, scope: str | None = None) -> str:
-        """Log a synthetic person in through FranceConnect; their (60 s) access token."""
+    def logged_in_token(self, name: str, *, scope: str | None = None) -> str:
+        """Log a synthetic person in through FranceConnect; their (60 s) access token (the
+        committed token of the scenario is :meth:`token`)."""
         return self.log_in(name, scope=scope).access_token
 
     def log_in(
@@ -79,14 +80,19 @@ class ApijMock:
         *,
         scope: str | None = None,
         redirect_uri: str | None = None,
-        exchange: bool = True,
+        fetch_tokens: bool = True,
     ) -> Login:
-        """One login's parts (state, nonce, code, callback URL, tokens); ``exchange=False``
+        """One login's parts (state, nonce, code, callback URL, tokens); ``fetch_tokens=False``
         stops at the code, for a test of the partner's own callback handler."""
         setup = self._setup()
         options = {} if scope is None else {"scope": scope}
         return log_in(
-            setup.fc, setup.partner, name, redirect_uri=redirect_uri, exchange=exchange, **options
+            setup.fc,
+            setup.partner,
+            name,
+            redirect_uri=redirect_uri,
+            fetch_tokens=fetch_tokens,
+            **options,
         )
 
     def token(self, name: str) -> str:

@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 
-def _protocol() -> Any:
+def _abortable_protocol() -> Any:
     """httptools protocol whose requests can drop their connection (transport faults)."""
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -138,7 +138,7 @@ def make_server(
         host=host,
         port=port,
         loop=loop,
-        http=_protocol(),
+        http=_abortable_protocol(),
         lifespan="off",
         access_log=False,
         log_level=log_level,

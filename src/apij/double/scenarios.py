@@ -22,8 +22,8 @@ MALADIE = NatureArret.MALADIE
 AT_MP = NatureArret.AT_MP
 
 
-def _arret(nature: NatureArret, debut: str, fin: str, salaire: str) -> Arret:
-    return Arret(nature, date.fromisoformat(debut), date.fromisoformat(fin), Decimal(salaire))
+def _arret(nature: NatureArret, start: str, end: str, salaire: str) -> Arret:
+    return Arret(nature, date.fromisoformat(start), date.fromisoformat(end), Decimal(salaire))
 
 
 def _identite(given_name: str, family_name: str, birthdate: str, gender: str) -> IdentitePivot:
@@ -41,16 +41,16 @@ def historique_long() -> tuple[Arret, ...]:
     """Eight years of recurrent stoppages (seeded, so the same every time): hundreds of lines."""
     rng = random.Random(20180205)  # noqa: S311 - synthetic data, not security
     arrets: list[Arret] = []
-    debut = date(2018, 2, 5)
+    start = date(2018, 2, 5)
     salaire = Decimal("6000.00")
     while True:
         nature = AT_MP if rng.random() < 0.15 else MALADIE
-        duree = rng.randint(20, 90) if nature is AT_MP else rng.randint(5, 75)
-        fin = debut + timedelta(days=duree - 1)
-        if fin > date(2025, 12, 31):
+        days = rng.randint(20, 90) if nature is AT_MP else rng.randint(5, 75)
+        end = start + timedelta(days=days - 1)
+        if end > date(2025, 12, 31):
             break
-        arrets.append(Arret(nature, debut, fin, salaire))
-        debut = fin + timedelta(days=rng.randint(1, 8))
+        arrets.append(Arret(nature, start, end, salaire))
+        start = end + timedelta(days=rng.randint(1, 8))
         salaire += Decimal("25.00")
     return tuple(arrets)
 

@@ -24,20 +24,20 @@ def salaires() -> st.SearchStrategy[Decimal]:
 def arrets(
     natures: st.SearchStrategy[NatureArret] | None = None,
     *,
-    debut_min: date = FIRST_KNOWN_DATE,
-    debut_max: date = date(2026, 9, 30),
-    duree_max: int = 120,
+    min_start: date = FIRST_KNOWN_DATE,
+    max_start: date = date(2026, 9, 30),
+    max_days: int = 120,
 ) -> st.SearchStrategy[Arret]:
     """One stoppage inside the domain's known dates."""
 
     @st.composite
     def build(draw: st.DrawFn) -> Arret:
-        debut = draw(st.dates(min_value=debut_min, max_value=debut_max))
-        duree = draw(st.integers(min_value=1, max_value=duree_max))
-        fin = min(debut + timedelta(days=duree - 1), LAST_KNOWN_DATE)
+        start = draw(st.dates(min_value=min_start, max_value=max_start))
+        days = draw(st.integers(min_value=1, max_value=max_days))
+        end = min(start + timedelta(days=days - 1), LAST_KNOWN_DATE)
         nature = draw(natures if natures is not None else st.sampled_from(NatureArret))
         is_prolongation = nature is NatureArret.MALADIE and draw(st.booleans())
-        return Arret(nature, debut, fin, draw(salaires()), is_prolongation=is_prolongation)
+        return Arret(nature, start, end, draw(salaires()), is_prolongation=is_prolongation)
 
     return build()
 
@@ -47,19 +47,19 @@ def historiques(max_size: int = 8) -> st.SearchStrategy[tuple[Arret, ...]]:
 
     @st.composite
     def build(draw: st.DrawFn) -> tuple[Arret, ...]:
-        debut = draw(st.dates(min_value=FIRST_KNOWN_DATE, max_value=date(2025, 12, 31)))
+        start = draw(st.dates(min_value=FIRST_KNOWN_DATE, max_value=date(2025, 12, 31)))
         historique: list[Arret] = []
         for _ in range(draw(st.integers(min_value=0, max_value=max_size))):
-            duree = draw(st.integers(min_value=1, max_value=90))
-            fin = debut + timedelta(days=duree - 1)
-            if fin > LAST_KNOWN_DATE:
+            days = draw(st.integers(min_value=1, max_value=90))
+            end = start + timedelta(days=days - 1)
+            if end > LAST_KNOWN_DATE:
                 break
             nature = draw(st.sampled_from(NatureArret))
             is_prolongation = nature is NatureArret.MALADIE and draw(st.booleans())
             historique.append(
-                Arret(nature, debut, fin, draw(salaires()), is_prolongation=is_prolongation)
+                Arret(nature, start, end, draw(salaires()), is_prolongation=is_prolongation)
             )
-            debut = fin + timedelta(days=draw(st.integers(min_value=1, max_value=120)))
+            start = end + timedelta(days=draw(st.integers(min_value=1, max_value=120)))
         return tuple(historique)
 
     return build()

@@ -1,4 +1,4 @@
-"""Fixtures for the FranceConnect double's tests: a clock to drive, a wired double, helpers."""
+"""Fixtures for the FranceConnect double's tests: a time to drive, a wired double, helpers."""
 
 from __future__ import annotations
 
@@ -19,27 +19,27 @@ NONCE = "n" * 22
 STATE = "etat-0123456789"
 
 
-class Clock:
-    """A clock the test moves by hand."""
+class Now:
+    """The current time, as the doubles read it (`now=`), moved by the test by hand."""
 
     def __init__(self) -> None:
-        self.now = datetime(2025, 7, 1, 9, 0, tzinfo=UTC)
+        self.current = datetime(2025, 7, 1, 9, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
-        return self.now
+        return self.current
 
     def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
+        self.current += timedelta(seconds=seconds)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def now() -> Now:
+    return Now()
 
 
 @pytest.fixture
-def setup(clock: Clock) -> FranceConnectSetup:
-    return wire(clock=clock)
+def setup(now: Now) -> FranceConnectSetup:
+    return wire(now=now)
 
 
 @pytest.fixture

@@ -52,9 +52,7 @@ def partner(mock: ApijMock) -> OAuth2Client:
     )
 
 
-def journey(
-    mock: ApijMock, person: str
-) -> tuple[OAuth2Client, dict[str, Any], str, dict[str, Any]]:
+def journey(mock: ApijMock, name: str) -> tuple[OAuth2Client, dict[str, Any], str, dict[str, Any]]:
     client = partner(mock)
     assert mock.franceconnect is not None
     issuer = mock.franceconnect.fc.issuer
@@ -63,7 +61,7 @@ def journey(
     ).json()
     nonce = secrets.token_urlsafe(24)
     url, state = client.create_authorization_url(
-        metadata["authorization_endpoint"], nonce=nonce, acr_values="eidas1", login_hint=person
+        metadata["authorization_endpoint"], nonce=nonce, acr_values="eidas1", login_hint=name
     )
     redirect = httpx.get(url)  # the browser's part: FranceConnect answers with a redirect
     assert redirect.status_code == 302
@@ -91,9 +89,9 @@ def validate_id_token(
     return claims
 
 
-@pytest.mark.parametrize("person", ["maladie", "paternite"])
-def test_authlib_client_end_to_end(mock: ApijMock, person: str) -> None:
-    client, metadata, nonce, token = journey(mock, person)
+@pytest.mark.parametrize("name", ["maladie", "paternite"])
+def test_authlib_client_end_to_end(mock: ApijMock, name: str) -> None:
+    client, metadata, nonce, token = journey(mock, name)
     claims = validate_id_token(client, metadata, nonce, token)
     assert claims["acr"] == "eidas1"
     userinfo = client.get(metadata["userinfo_endpoint"])
@@ -103,13 +101,13 @@ def test_authlib_client_end_to_end(mock: ApijMock, person: str) -> None:
     )
     info = jwt.decode(userinfo.content, keys, algorithms=["ES256"]).claims
     assert info["sub"] == claims["sub"]
-    assert info["family_name"] == SCENARIOS[person].identite.family_name
+    assert info["family_name"] == SCENARIOS[name].identite.family_name
     with ApijClient(mock.api_key, base_url=mock.base_url) as apij:
         releve = apij.paiements(
             token["access_token"], date_debut=date(2025, 1, 1), date_fin=date(2025, 6, 30)
         )
         expected = apij.paiements(
-            SCENARIOS[person].token, date_debut=date(2025, 1, 1), date_fin=date(2025, 6, 30)
+            SCENARIOS[name].token, date_debut=date(2025, 1, 1), date_fin=date(2025, 6, 30)
         )
     assert releve == expected
     assert releve.paiements
@@ -158,7 +156,7 @@ def test_access_token_expired_mid_journey(mock: ApijMock) -> None:
             token["access_token"], date_debut=date(2025, 1, 1), date_fin=date(2025, 1, 31)
         )
         later = datetime.now(UTC).timestamp() + 61
-        mock.double.clock = lambda: datetime.fromtimestamp(later, UTC)
+        mock.double.now = lambda: datetime.fromtimestamp(later, UTC)
         with pytest.raises(TokenRejected) as caught:
             apij.paiements(
                 token["access_token"], date_debut=date(2025, 1, 1), date_fin=date(2025, 1, 31)

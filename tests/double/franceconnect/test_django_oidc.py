@@ -55,7 +55,7 @@ def ready() -> Iterator[dict[str, Any]]:
         yield document
 
 
-def oidc_settings(ready: dict[str, Any], person: str) -> dict[str, Any]:
+def oidc_settings(ready: dict[str, Any], name: str) -> dict[str, Any]:
     fc = ready["franceconnect"]
     issuer = fc["issuer"]
     return {
@@ -68,18 +68,18 @@ def oidc_settings(ready: dict[str, Any], person: str) -> dict[str, Any]:
         "OIDC_RP_SIGN_ALGO": "ES256",
         "OIDC_RP_SCOPES": "openid email identite_pivot cnam_paiements_ij",
         # FranceConnect's required acr_values; login_hint picks the synthetic person.
-        "OIDC_AUTH_REQUEST_EXTRA_PARAMS": {"acr_values": "eidas1", "login_hint": person},
+        "OIDC_AUTH_REQUEST_EXTRA_PARAMS": {"acr_values": "eidas1", "login_hint": name},
         "OIDC_STORE_ACCESS_TOKEN": True,
         "OIDC_AUTHENTICATION_CALLBACK_URL": "oidc_authentication_callback",
     }
 
 
-@pytest.mark.parametrize("person", ["maladie", "at_mp"])
-def test_mozilla_django_oidc_logs_in_and_apij_answers(ready: dict[str, Any], person: str) -> None:
+@pytest.mark.parametrize("name", ["maladie", "at_mp"])
+def test_mozilla_django_oidc_logs_in_and_apij_answers(ready: dict[str, Any], name: str) -> None:
     from django.contrib.auth import get_user_model
     from django.test import Client, override_settings
 
-    with override_settings(**oidc_settings(ready, person)):
+    with override_settings(**oidc_settings(ready, name)):
         browser = Client()
         start = browser.get("/oidc/authenticate/")
         assert start.status_code == 302
@@ -90,13 +90,13 @@ def test_mozilla_django_oidc_logs_in_and_apij_answers(ready: dict[str, Any], per
         landed = browser.get(callback.path, dict(httpx.QueryParams(callback.query)))
         assert landed.status_code == 302
         assert landed["Location"] == "/bienvenue/"
-        user = get_user_model().objects.get(email=f"{person}@exemple.invalid")
+        user = get_user_model().objects.get(email=f"{name}@exemple.invalid")
         assert browser.session["_auth_user_id"] == str(user.pk)
         access_token = browser.session["oidc_access_token"]
     window = {"date_debut": date(2025, 1, 1), "date_fin": date(2025, 6, 30)}
     with ApijClient(ready["api_key"], base_url=ready["base_url"], allow_insecure_http=True) as c:
         releve = c.paiements(access_token, **window)
-        committed = next(p["token"] for p in ready["people"] if p["name"] == person)
+        committed = next(p["token"] for p in ready["people"] if p["name"] == name)
         assert releve == c.paiements(committed, **window)
     assert releve.paiements
 

@@ -44,7 +44,7 @@ def callback_handler(url: str, expected_state: str, fc: dict[str, str]) -> str:
 
 
 def test_the_flows_parts_for_a_callback_handler(apij_mock: ApijMock) -> None:
-    login = apij_mock.log_in("maladie", exchange=False)
+    login = apij_mock.log_in("maladie", fetch_tokens=False)
     assert apij_mock.franceconnect is not None
     partner = apij_mock.franceconnect.partner
     fc = {

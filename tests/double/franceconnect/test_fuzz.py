@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apij.double.franceconnect.setup import DEFAULT_REDIRECT_URI, wire
-from tests.double.franceconnect.conftest import Clock
+from tests.double.franceconnect.conftest import Now
 
-SETUP = wire(clock=Clock())
+SETUP = wire(now=Now())
 PARTNER = SETUP.partner
 PATHS = [
     "/api/v2/authorize",

@@ -15,19 +15,19 @@ from apij.double.franceconnect.doors import handle
 from apij.double.mock import ApijMock
 from apij.double.scenarios import SCENARIOS
 from apij.errors import ApijError
-from tests.double.franceconnect.conftest import Clock
+from tests.double.franceconnect.conftest import Now
 
 WINDOW = {"date_debut": date(2025, 1, 1), "date_fin": date(2025, 6, 30)}
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def now() -> Now:
+    return Now()
 
 
 @pytest.fixture
-def mock(clock: Clock) -> Iterator[ApijMock]:
-    with ApijMock.start(clock=clock) as started:
+def mock(now: Now) -> Iterator[ApijMock]:
+    with ApijMock.start(now=now) as started:
         yield started
 
 
@@ -46,7 +46,7 @@ def raw(mock: ApijMock, token: str) -> httpx.Response:
 
 @pytest.mark.parametrize("name", ["maladie", "at_mp", "maternite", "historique_long"])
 def test_logging_in_as_a_person_gives_that_persons_lines(mock: ApijMock, name: str) -> None:
-    by_login = statement(mock, mock.login(name))
+    by_login = statement(mock, mock.logged_in_token(name))
     by_scenario_token = statement(mock, SCENARIOS[name].token)
     assert by_login == by_scenario_token
     assert by_login.paiements or name == "sans_ij"
@@ -57,25 +57,25 @@ def test_the_committed_scenario_tokens_never_ask_franceconnect(mock: ApijMock) -
     assert mock.router.routes["franceconnect-double"].call_count == 0
 
 
-def test_a_token_expires_60_seconds_in(mock: ApijMock, clock: Clock) -> None:
-    token = mock.login("maladie")
+def test_a_token_expires_60_seconds_in(mock: ApijMock, now: Now) -> None:
+    token = mock.logged_in_token("maladie")
     assert raw(mock, token).status_code == 200
-    clock.advance(59)
+    now.advance(59)
     assert raw(mock, token).status_code == 200
-    clock.advance(1)
+    now.advance(1)
     response = raw(mock, token)
     assert response.status_code == 401
     assert response.json()["code"] == "jeton_expire"
 
 
 def test_a_token_without_the_ij_scope_is_403(mock: ApijMock) -> None:
-    response = raw(mock, mock.login("maladie", scope="openid identite_pivot"))
+    response = raw(mock, mock.logged_in_token("maladie", scope="openid identite_pivot"))
     assert response.status_code == 403
     assert response.json()["code"] == "scope_insuffisant"
 
 
 def test_an_identity_cnam_does_not_know_is_404(mock: ApijMock) -> None:
-    response = raw(mock, mock.login("assure_inconnu"))
+    response = raw(mock, mock.logged_in_token("assure_inconnu"))
     assert response.status_code == 404
     assert response.json()["code"] == "assure_inconnu"
 
@@ -87,7 +87,7 @@ def test_an_unknown_token_is_401_invalid(mock: ApijMock) -> None:
 
 
 def test_franceconnect_unreachable_is_the_documented_502(mock: ApijMock) -> None:
-    token = mock.login("maladie")
+    token = mock.logged_in_token("maladie")
     mock.router.routes["franceconnect-double"].side_effect = httpx.ConnectError("down")
     response = raw(mock, token)
     assert response.status_code == 502
@@ -95,7 +95,7 @@ def test_franceconnect_unreachable_is_the_documented_502(mock: ApijMock) -> None
 
 
 def test_jwks_unreachable_is_502_too(mock: ApijMock) -> None:
-    token = mock.login("maladie")
+    token = mock.logged_in_token("maladie")
     assert mock.franceconnect is not None
     fc = mock.franceconnect.fc
 
@@ -109,23 +109,23 @@ def test_jwks_unreachable_is_502_too(mock: ApijMock) -> None:
 
 
 def test_key_rotation_mid_journey(mock: ApijMock) -> None:
-    assert raw(mock, mock.login("maladie")).status_code == 200
+    assert raw(mock, mock.logged_in_token("maladie")).status_code == 200
     assert mock.franceconnect is not None
     mock.franceconnect.fc.rotate_keys(retire_previous=True)
     # The checker sees a kid it does not know and fetches the JWKS again.
-    assert raw(mock, mock.login("at_mp")).status_code == 200
+    assert raw(mock, mock.logged_in_token("at_mp")).status_code == 200
 
 
-def test_the_client_raises_the_documented_errors(mock: ApijMock, clock: Clock) -> None:
-    token = mock.login("maladie")
-    clock.advance(61)
+def test_the_client_raises_the_documented_errors(mock: ApijMock, now: Now) -> None:
+    token = mock.logged_in_token("maladie")
+    now.advance(61)
     with pytest.raises(ApijError) as caught:
         statement(mock, token)
     assert token not in str(caught.value)
 
 
 def test_the_login_parts_for_a_callback_handler(mock: ApijMock) -> None:
-    login = mock.log_in("maladie", exchange=False)
+    login = mock.log_in("maladie", fetch_tokens=False)
     assert login.code in login.callback_url
     assert f"state={login.state}" in login.callback_url
     assert login.access_token == ""

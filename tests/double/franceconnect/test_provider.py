@@ -18,7 +18,7 @@ from tests.double.franceconnect.conftest import (
     FORM,
     NONCE,
     STATE,
-    Clock,
+    Now,
     authorize,
     body,
     redirect_params,
@@ -49,7 +49,7 @@ def test_discovery_names_every_endpoint_under_the_issuer(fc: FranceConnectDouble
     assert doc["acr_values_supported"] == ["eidas1"]
 
 
-def test_a_login_gives_FranceConnect_tokens(setup: FranceConnectSetup, clock: Clock) -> None:
+def test_a_login_gives_FranceConnect_tokens(setup: FranceConnectSetup, now: Now) -> None:
     answer = tokens(setup)
     assert set(answer) == {"access_token", "token_type", "expires_in", "id_token"}
     assert answer["token_type"] == "Bearer"
@@ -62,7 +62,7 @@ def test_a_login_gives_FranceConnect_tokens(setup: FranceConnectSetup, clock: Cl
     assert claims["aud"] == setup.partner.client_id
     assert claims["nonce"] == NONCE
     assert claims["acr"] == "eidas1"
-    assert claims["iat"] == claims["auth_time"] == int(clock.now.timestamp())
+    assert claims["iat"] == claims["auth_time"] == int(now.current.timestamp())
     assert claims["exp"] == claims["iat"] + 60
     digest = hashlib.sha256(answer["access_token"].encode()).digest()[:16]
     assert claims["at_hash"] == base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
@@ -169,17 +169,17 @@ def test_a_code_is_single_use_and_its_replay_revokes_the_token(setup: FranceConn
     assert info.status == 401
 
 
-def test_a_code_lives_30_seconds(setup: FranceConnectSetup, clock: Clock) -> None:
+def test_a_code_lives_30_seconds(setup: FranceConnectSetup, now: Now) -> None:
     code = redirect_params(authorize(setup))["code"]
-    clock.advance(30)
+    now.advance(30)
     reply = token_request(setup, code)
     assert reply.status == 400
     assert body(reply)["error"] == "invalid_grant"
 
 
-def test_a_code_used_within_30_seconds_works(setup: FranceConnectSetup, clock: Clock) -> None:
+def test_a_code_used_within_30_seconds_works(setup: FranceConnectSetup, now: Now) -> None:
     code = redirect_params(authorize(setup))["code"]
-    clock.advance(29)
+    now.advance(29)
     assert token_request(setup, code).status == 200
 
 
@@ -279,9 +279,9 @@ def test_userinfo_without_a_valid_token_is_401(
     assert "www-authenticate" in dict(reply.headers)
 
 
-def test_userinfo_after_60_seconds_is_401(setup: FranceConnectSetup, clock: Clock) -> None:
+def test_userinfo_after_60_seconds_is_401(setup: FranceConnectSetup, now: Now) -> None:
     answer = tokens(setup)
-    clock.advance(60)
+    now.advance(60)
     reply = setup.fc.respond(
         "GET", "/api/v2/userinfo", "", {"authorization": f"Bearer {answer['access_token']}"}
     )
@@ -308,7 +308,7 @@ def open_checktoken(setup: FranceConnectSetup, content: bytes) -> dict[str, obje
 
 
 def test_checktoken_is_a_jwe_around_a_jws_with_the_providers_view(
-    setup: FranceConnectSetup, clock: Clock
+    setup: FranceConnectSetup, now: Now
 ) -> None:
     answer = tokens(setup)
     reply = checktoken(setup, answer["access_token"])
@@ -322,7 +322,7 @@ def test_checktoken_is_a_jwe_around_a_jws_with_the_providers_view(
     assert introspection["aud"] == setup.partner.client_id
     assert introspection["scope"] == "cnam_paiements_ij"  # filtered to CNAM's scopes
     assert introspection["acr"] == "eidas1"
-    assert introspection["exp"] == int(clock.now.timestamp()) + 60
+    assert introspection["exp"] == int(now.current.timestamp()) + 60
     assert introspection["family_name"] == "Exemple"
     assert introspection["birthdate"] == "1984-03-12"
     assert introspection["sub"] != verify(setup, answer["id_token"])["sub"]
@@ -330,13 +330,13 @@ def test_checktoken_is_a_jwe_around_a_jws_with_the_providers_view(
 
 
 def test_checktoken_of_an_unknown_or_expired_token_is_inactive(
-    setup: FranceConnectSetup, clock: Clock
+    setup: FranceConnectSetup, now: Now
 ) -> None:
     assert open_checktoken(setup, checktoken(setup, "inconnu").body)["token_introspection"] == {
         "active": False
     }
     answer = tokens(setup)
-    clock.advance(60)
+    now.advance(60)
     claims = open_checktoken(setup, checktoken(setup, answer["access_token"]).body)
     assert claims["token_introspection"] == {"active": False}
 

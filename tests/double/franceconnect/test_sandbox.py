@@ -49,7 +49,7 @@ def ready(tmp_path: Path) -> Iterator[dict[str, Any]]:
             process.stderr.close()
 
 
-def login(fc: dict[str, Any], person: str, redirect_uri: str) -> str:
+def login(fc: dict[str, Any], name: str, redirect_uri: str) -> str:
     with httpx.Client() as http:
         metadata = http.get(f"{fc['issuer']}/.well-known/openid-configuration").json()
         answer = http.get(
@@ -62,7 +62,7 @@ def login(fc: dict[str, Any], person: str, redirect_uri: str) -> str:
                 "acr_values": "eidas1",
                 "state": secrets.token_urlsafe(16),
                 "nonce": secrets.token_urlsafe(24),
-                "login_hint": person,
+                "login_hint": name,
             },
         )
         assert answer.status_code == 302

@@ -90,7 +90,7 @@ class FranceConnectApp:
 class Login:
     """One login's parts, for tests of a partner's own callback handler."""
 
-    person: str
+    person_name: str
     client_id: str
     redirect_uri: str
     state: str = field(repr=False)
@@ -105,14 +105,15 @@ class Login:
 def log_in(
     fc: FranceConnectDouble,
     client: ServiceProvider,
-    person: str,
+    name: str,
     *,
     redirect_uri: str | None = None,
     scope: str = DEFAULT_SCOPE,
-    exchange: bool = True,
+    fetch_tokens: bool = True,
 ) -> Login:
-    """Log ``person`` in at ``client`` in process: authorize with ``login_hint``, then (with
-    ``exchange``) the code for tokens. Raises ``ValueError`` with the OP's error."""
+    """Log the person named ``name`` in at ``client`` in process: authorize with
+    ``login_hint``, then (with ``fetch_tokens``) the code for tokens. Raises ``ValueError`` with
+    the OP's error."""
     redirect_uri = redirect_uri or client.redirect_uris[0]
     state, nonce = secrets.token_urlsafe(16), secrets.token_urlsafe(24)
     query = urlencode(
@@ -124,7 +125,7 @@ def log_in(
             "acr_values": ACR_EIDAS1,
             "state": state,
             "nonce": nonce,
-            "login_hint": person,
+            "login_hint": name,
         }
     )
     authorize_url = f"{fc.issuer}/authorize?{query}"
@@ -135,7 +136,7 @@ def log_in(
         raise ValueError(f"authorize refused: {params.get('error', [reply.status])[0]}")
     code = params["code"][0]
     access_token = id_token = ""
-    if exchange:
+    if fetch_tokens:
         form = urlencode(
             {
                 "grant_type": "authorization_code",
@@ -157,7 +158,7 @@ def log_in(
             raise ValueError(f"token refused: {tokens.get('error')}")
         access_token, id_token = tokens["access_token"], tokens["id_token"]
     return Login(
-        person,
+        name,
         client.client_id,
         redirect_uri,
         state,

@@ -178,7 +178,7 @@ class IssuedToken(TokenMixin):  # type: ignore[misc]
     scope: str
     acr: str
     issued_at: datetime
-    clock: Callable[[], datetime] = field(repr=False)
+    now: Callable[[], datetime] = field(repr=False)
     jti: str = ""
     revoked: bool = False
 
@@ -196,7 +196,7 @@ class IssuedToken(TokenMixin):  # type: ignore[misc]
         return int(ACCESS_TOKEN_LIFETIME.total_seconds())
 
     def is_expired(self) -> bool:
-        return self.clock() >= self.expires_at
+        return self.now() >= self.expires_at
 
     def is_revoked(self) -> bool:
         return self.revoked

@@ -84,7 +84,7 @@ def _page(status: int, title: str, body: str, *extra: tuple[str, str]) -> Reply:
     return Reply(status, (*_HEADERS, *extra), html.encode())
 
 
-def _form(action: str, interaction: Interaction, inner: str) -> str:
+def _html_form(action: str, interaction: Interaction, inner: str) -> str:
     return (
         f'<form method="post" action="{escape(action)}">'
         f'<input type="hidden" name="csrf_token" value="{escape(interaction.csrf)}">'
@@ -105,7 +105,7 @@ def login_page(base_path: str, interaction: Interaction, people: Iterable[Person
     body = (
         f"<h1>Connexion à {escape(interaction.client_name)}</h1>"
         "<p>Choisissez la personne fictive à connecter :</p>"
-        + _form(action, interaction, f'{choices}<button type="submit">Se connecter</button>')
+        + _html_form(action, interaction, f'{choices}<button type="submit">Se connecter</button>')
     )
     cookie = f"fc_double_interaction={interaction.id}; Path={base_path}; HttpOnly; SameSite=Lax"
     return _page(200, "FranceConnect — connexion", body, ("set-cookie", cookie))
@@ -130,7 +130,7 @@ def consent_page(base_path: str, interaction: Interaction) -> Reply:
         f"<h1>{escape(interaction.client_name)} demande vos données</h1>"
         f"<p>Connecté : <strong>{escape(person.identite.given_name)} "
         f"{escape(person.identite.family_name)}</strong></p>"
-        f"<p>Données transmises :</p><ul>{items}</ul>" + _form(action, interaction, buttons)
+        f"<p>Données transmises :</p><ul>{items}</ul>" + _html_form(action, interaction, buttons)
     )
     return _page(200, "FranceConnect — consentement", body)
 

@@ -254,7 +254,7 @@ class _CodeGrant(AuthorizationCodeGrant):  # type: ignore[misc]
 
     def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
         data = request.payload.data
-        now = self.fc.clock()
+        now = self.fc.now()
         self.fc._codes[code] = AuthorizationCode(
             code=code,
             client_id=request.client.client_id,
@@ -281,7 +281,7 @@ class _CodeGrant(AuthorizationCodeGrant):  # type: ignore[misc]
             for token in self.fc._used_codes[found.code]:
                 token.revoked = True
             return None
-        if found.expires_at is not None and self.fc.clock() >= found.expires_at:
+        if found.expires_at is not None and self.fc.now() >= found.expires_at:
             return None
         return found
 
@@ -360,7 +360,7 @@ class _OpenIDCode(OpenIDCode):  # type: ignore[misc]
         return {"alg": client.id_token_signed_response_alg, "kid": str(key.kid)}
 
     def get_client_claims(self, client: ServiceProvider) -> dict[str, Any]:
-        iat = int(self.fc.clock().timestamp()) + self.fc.iat_skew
+        iat = int(self.fc.now().timestamp()) + self.fc.iat_skew
         return {
             "iss": self.fc.issuer,
             "aud": client.client_id,
@@ -466,7 +466,7 @@ class _CheckToken(IntrospectionEndpoint):  # type: ignore[misc]
         claims = {
             "iss": self.fc.issuer,
             "aud": provider.client_id,
-            "iat": int(self.fc.clock().timestamp()),
+            "iat": int(self.fc.now().timestamp()),
             "token_introspection": introspection,
         }
         key = self.fc._keys.key_for("ES256")
@@ -508,8 +508,8 @@ class FranceConnectDouble:
     """FranceConnect v2 for tests: service providers log synthetic people in; data providers
     check their tokens. ``people`` defaults to the committed scenarios (one set everywhere).
 
-    ``clock`` drives every lifetime (60 s tokens, 30 s codes); ``iat_skew`` shifts the ID
-    token's ``iat``/``exp`` (seconds) to reproduce a skewed OP clock.
+    ``now`` (the current time) drives every lifetime (60 s tokens, 30 s codes); ``iat_skew``
+    shifts the ID token's ``iat``/``exp`` (seconds) to reproduce a skewed OP clock.
     """
 
     def __init__(
@@ -517,11 +517,11 @@ class FranceConnectDouble:
         people: Iterable[Person] | None = None,
         *,
         issuer: str = DEFAULT_ISSUER,
-        clock: Callable[[], datetime] = _utcnow,
+        now: Callable[[], datetime] = _utcnow,
     ) -> None:
         self.issuer = issuer.rstrip("/")
         self.issuer_path = unquote(urlsplit(self.issuer).path).rstrip("/")
-        self.clock = clock
+        self.now = now
         self.iat_skew = 0
         # Set to share another registry (the CNAM double's): one set of people everywhere.
         self.registry: Callable[[], Iterable[Person]] | None = None
@@ -552,8 +552,8 @@ class FranceConnectDouble:
     # Registry -----------------------------------------------------------------------------------
 
     @property
-    def people(self) -> Mapping[str, Person]:
-        """The people who can log in, by name."""
+    def people_by_name(self) -> Mapping[str, Person]:
+        """The people who can log in, by name (the CNAM double's ``people`` are by token)."""
         if self.registry is not None:
             return {person.name: person for person in self.registry()}
         return dict(self._people)
@@ -633,8 +633,8 @@ class FranceConnectDouble:
             person=request.user,
             scope=token.get("scope", ""),
             acr=code.acr if code is not None else ACR_EIDAS1,
-            issued_at=self.clock(),
-            clock=self.clock,
+            issued_at=self.now(),
+            now=self.now,
             jti=secrets.token_hex(16),
         )
         self._tokens[issued.access_token] = issued
@@ -667,15 +667,15 @@ class FranceConnectDouble:
         path = full_path[len(base) :] or "/"
         try:
             query_pairs = parse_qsl(query, keep_blank_values=True, errors="strict")
-            form_pairs = _form(headers, body) if method == "POST" else []
+            form_pairs = _form_pairs(headers, body) if method == "POST" else []
         except (UnicodeDecodeError, ValueError):
             return _oauth_error(400, "invalid_request", "The request is not valid form data.")
         uri = f"{self.issuer}{path}" + (f"?{query}" if query else "")
         request = _Request(method, uri, headers, query_pairs, form_pairs)
         if path == "/.well-known/openid-configuration" and method == "GET":
-            return _json(200, self.discovery())
+            return _json_reply(200, self.discovery())
         if path == "/jwks" and method == "GET":
-            return _json(200, self.jwks())
+            return _json_reply(200, self.jwks())
         if path == "/authorize" and method in {"GET", "POST"}:
             return self._authorize(request, headers)
         if path == "/token" and method == "POST":
@@ -704,7 +704,7 @@ class FranceConnectDouble:
     def _authorize(self, request: _Request, headers: _Headers) -> Reply:
         data = request.payload.data
         hint = data.get("login_hint")
-        person = self.people.get(hint) if hint else None
+        person = self.people_by_name.get(hint) if hint else None
         try:
             grant = self.authorization_server.get_consent_grant(request, end_user=person)
             if hint and person is None:
@@ -726,7 +726,9 @@ class FranceConnectDouble:
             scopes=tuple((data.get("scope") or "").split()),
         )
         self._interactions[interaction.id] = interaction
-        return login_page(self.issuer_path, interaction, sorted(self.people.values(), key=_name))
+        return login_page(
+            self.issuer_path, interaction, sorted(self.people_by_name.values(), key=_name)
+        )
 
     def _authorize_error(self, request: _Request, error: OAuth2Error) -> Reply:
         if error.redirect_uri:
@@ -749,7 +751,7 @@ class FranceConnectDouble:
             "GET", f"{self.issuer}/authorize", _Headers(), list(interaction.params), []
         )
         if step == "login":
-            person = self.people.get(request.form.get("person", ""))
+            person = self.people_by_name.get(request.form.get("person", ""))
             if person is None:
                 return error_page(400, "invalid_request", "Choose one of the people listed.")
             interaction.person = person
@@ -825,7 +827,7 @@ def _name(person: Person) -> str:
     return person.name
 
 
-def _form(headers: _Headers, body: bytes) -> list[tuple[str, str]]:
+def _form_pairs(headers: _Headers, body: bytes) -> list[tuple[str, str]]:
     media = (headers.get("content-type") or "").split(";")[0].strip().lower()
     if media != "application/x-www-form-urlencoded":
         return []
@@ -840,12 +842,12 @@ def _cookie(headers: _Headers, name: str) -> str:
     return ""
 
 
-def _json(status: int, payload: Any, *extra: tuple[str, str]) -> Reply:
+def _json_reply(status: int, payload: Any, *extra: tuple[str, str]) -> Reply:
     return Reply(status, (("content-type", _JSON), *extra), json.dumps(payload).encode())
 
 
 def _oauth_error(status: int, error: str, description: str) -> Reply:
-    return _json(status, {"error": error, "error_description": description}, *_NO_STORE)
+    return _json_reply(status, {"error": error, "error_description": description}, *_NO_STORE)
 
 
 def _no_store(reply: Reply) -> Reply:

@@ -38,14 +38,14 @@ class FranceConnectSetup:
 def wire(
     *,
     issuer: str = DEFAULT_ISSUER,
-    clock: Callable[[], datetime] = _utcnow,
+    now: Callable[[], datetime] = _utcnow,
     people: Iterable[Person] | None = None,
     redirect_uris: Iterable[str] = (),
     allow_loopback_redirects: bool = True,
 ) -> FranceConnectSetup:
     """A FranceConnect double with a partner (redirects: ``redirect_uris``, the default test
     callback, and any loopback port per RFC 8252 §7.3) and CNAM registered."""
-    fc = FranceConnectDouble(people, issuer=issuer, clock=clock)
+    fc = FranceConnectDouble(people, issuer=issuer, now=now)
     partner = ServiceProvider(
         client_id=PARTNER_CLIENT_ID,
         client_secret=secrets.token_urlsafe(32),
