@@ -34,8 +34,7 @@ import socket
 import ssl
 import threading
 import time
-import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, cast
@@ -44,7 +43,9 @@ from urllib.parse import parse_qs, urlsplit
 import aiohttp
 from yarl import URL
 
+from apij._asgi import Message, Receive, Scope, Send, lifespan
 from apij._decode import parse_retry_after
+from apij._inflate import CODINGS, TooLarge, Undecodable, inflate
 from apij._serving import in_thread, listen, local_url
 from apij.exchange import ExchangeJudge, Violation
 from apij.openapi import Contract, Operation, effective
@@ -58,11 +59,6 @@ __all__ = [
     "running",
     "serve",
 ]
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 
 DEFAULT_MAX_JUDGED_BYTES = 4 * 1024 * 1024
 # Upstream connections kept open at most (and so exchanges in flight upstream at once); beyond
@@ -95,7 +91,7 @@ _HOP_BY_HOP = frozenset(
 # Headers aiohttp would add on its own: the request goes upstream with the client's only.
 _NO_AUTO_HEADERS = ("Accept", "Accept-Encoding", "User-Agent", "Content-Type")
 # Content codings the report may name when it does not judge a body (anything else: "other").
-_CODINGS = frozenset({"gzip", "x-gzip", "deflate", "br", "zstd", "compress", "identity"})
+_NAMED_CODINGS = frozenset({"gzip", "x-gzip", "deflate", "br", "zstd", "compress", "identity"})
 
 
 class JsonLinesReport:
@@ -135,20 +131,19 @@ class JsonLinesReport:
 
 
 def _decoded(raw: bytes, encoding: str, limit: int) -> bytes | str:
-    """The decoded body, or why it is not judged: gzip/deflate inflated with bounded output."""
+    """The decoded body, or why it is not judged: gzip/deflate inflated within `limit` bytes."""
     codings = [c.strip().lower() for c in encoding.split(",") if c.strip() not in ("", "identity")]
     if not codings:
         return raw
-    if len(codings) > 1 or codings[0] not in ("gzip", "x-gzip", "deflate"):
-        named = " ".join(c if c in _CODINGS else "other" for c in codings)
+    if len(codings) > 1 or codings[0] not in CODINGS:
+        named = " ".join(c if c in _NAMED_CODINGS else "other" for c in codings)
         return f"content-encoding {named} not judged"
-    # 16 + MAX_WBITS: gzip wrapper; MAX_WBITS: zlib-wrapped deflate (what servers send as such).
-    wbits = zlib.MAX_WBITS | 16 if codings[0] != "deflate" else zlib.MAX_WBITS
     try:
-        out = zlib.decompressobj(wbits).decompress(raw, limit + 1)
-    except zlib.error:
+        return inflate(raw, codings[0], limit)
+    except TooLarge:
+        return f"decoded body larger than {limit} bytes"
+    except Undecodable:
         return f"body not valid {codings[0]} data"
-    return out if len(out) <= limit else f"decoded body larger than {limit} bytes"
 
 
 def _failure(exc: BaseException) -> str:
@@ -277,21 +272,15 @@ class ValidatingProxy:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await self._lifespan(receive, send)
+            await lifespan(receive, send, shutdown=self._close)
         elif scope["type"] == "http":
             await self._exchange(scope, receive, send)
 
-    async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                if self._session is not None:
-                    await self._session.close()
-                self.report.flush()
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+    async def _close(self) -> None:
+        """At shut-down: close the upstream pool, write the report's last lines."""
+        if self._session is not None:
+            await self._session.close()
+        self.report.flush()
 
     async def _exchange(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.monotonic()
