@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import socket
@@ -94,6 +95,10 @@ _NO_AUTO_HEADERS = ("Accept", "Accept-Encoding", "User-Agent", "Content-Type")
 _NAMED_CODINGS = frozenset({"gzip", "x-gzip", "deflate", "br", "zstd", "compress", "identity"})
 
 
+# One encoder for every report line (json.dumps would build one per call with these options).
+_ENCODE_LINE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 class JsonLinesReport:
     """Appends one JSON object per line to a file (or any text stream).
 
@@ -107,7 +112,7 @@ class JsonLinesReport:
         self._pending: list[str] = []
 
     def write(self, record: dict[str, Any]) -> None:
-        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        line = _ENCODE_LINE(record) + "\n"
         try:
             loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
@@ -625,9 +630,10 @@ class _CoalescedWrites:
     """A transport whose writes leave together at the end of the event loop's turn.
 
     uvicorn writes a response's head and its body apart (two ASGI messages): on loopback that
-    is two TCP segments and two reads at the client for one small answer. Held until the turn
-    ends, they leave as one write; a streamed body still leaves chunk by chunk (the relay
-    waits for the upstream between chunks)."""
+    is two TCP segments and two reads at the client for one small answer. Held until the
+    response is complete (or the turn ends), they leave as one write, before the proxy judges
+    the answer; a streamed body still leaves chunk by chunk (the relay waits for the upstream
+    between chunks)."""
 
     def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
         self._transport = transport
@@ -636,10 +642,10 @@ class _CoalescedWrites:
 
     def write(self, data: bytes) -> None:
         if not self._pending:
-            self._loop.call_soon(self._flush)
+            self._loop.call_soon(self.flush)
         self._pending.append(data)
 
-    def _flush(self) -> None:
+    def flush(self) -> None:
         if self._pending:
             data = b"".join(self._pending)
             self._pending.clear()
@@ -647,7 +653,7 @@ class _CoalescedWrites:
                 self._transport.write(data)
 
     def close(self) -> None:
-        self._flush()
+        self.flush()
         self._transport.close()
 
     def abort(self) -> None:
@@ -669,6 +675,11 @@ def _protocol() -> Any:
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
             self.transport = cast(asyncio.Transport, _CoalescedWrites(transport, self.loop))
+
+        def on_response_complete(self) -> None:
+            # The whole answer is written: it leaves now, before the proxy goes on to judge it.
+            cast(_CoalescedWrites, self.transport).flush()
+            super().on_response_complete()
 
     return CoalescingProtocol
 
@@ -719,6 +730,9 @@ def serve(
             else stack.enter_context(contextlib.nullcontext(_stdout()))
         )
         app = ValidatingProxy(upstream, JsonLinesReport(out), **options)
+        # The contract, the libraries and the server live as long as the process: frozen, they
+        # are out of the collector's full passes (each walked every object of the heap).
+        gc.freeze()
         sock = stack.enter_context(listen(host, port))
         server = _server(app, sock)  # imports uvicorn: a missing extra is said before the banner
         announce(local_url(host, sock.getsockname()[1], app.base_path))
