@@ -730,11 +730,11 @@ def serve(
             else stack.enter_context(contextlib.nullcontext(_stdout()))
         )
         app = ValidatingProxy(upstream, JsonLinesReport(out), **options)
-        # The contract, the libraries and the server live as long as the process: frozen, they
-        # are out of the collector's full passes (each walked every object of the heap).
-        gc.freeze()
         sock = stack.enter_context(listen(host, port))
         server = _server(app, sock)  # imports uvicorn: a missing extra is said before the banner
+        # The contract, the libraries and the server live as long as the process: frozen, they
+        # are out of the collector's full passes (one walked the whole heap, 50 ms here).
+        gc.freeze()
         announce(local_url(host, sock.getsockname()[1], app.base_path))
         server.run(sockets=[sock])
 
