@@ -1,8 +1,9 @@
 """Benchmark the validating proxy against direct calls and Prism's validating proxy, side by side.
 
 One run, loopback only: the sandbox is the upstream of every subject; `direct` calls it, `apij
-proxy` and `prism proxy` (when installed: `make bench-tools`) sit in front of it. Each subject
-is loaded by `wrk` (10 keep-alive connections, a Python load generator without wrk), then by a
+proxy` and `prism proxy` (when installed: `make bench-tools`) sit in front of it. The subjects
+are loaded by `wrk` (10 keep-alive connections, a Python load generator without wrk) in turns,
+three rounds of 4 s each (the ratios of a round compare loads seconds apart), then by a
 Python load generator for many connections: 200 connections × 5 calls, and 600 calls at once
 (600 connections, one call each). Rows: req/s, p50/p99, CPU per exchange of the subject's own
 processes, the ratios to direct measured in the same run, and the upstream connections the
@@ -38,7 +39,8 @@ from scripts.bench.bench_double import (
 from scripts.project import EFFECTIVE
 
 BENCHMARK = "validating proxy"
-DURATION = 10
+DURATION = 12  # seconds of steady load for each subject, in ROUNDS rounds
+ROUNDS = 3
 WARMUP = 2
 CONNECTIONS = 10
 QUERY = "dateDebut=2025-01-01&dateFin=2025-06-30"
@@ -46,6 +48,7 @@ BASE_PATH = "/test/v1/indemnites-journalieres"
 # Many connections: (connections, calls on each).
 BURSTS = ((200, 5), (600, 1))
 TIME_WAIT = "06"  # /proc/net/tcp's state code
+DIRECT = "direct (sandbox)"
 
 
 @dataclass
@@ -152,7 +155,7 @@ def _subjects(upstream: int, prism: Path | None, report: Path) -> list[Subject]:
     path = f"{BASE_PATH}/me/paiements?{QUERY}"
     apij = [sys.executable, "-m", "apij", "proxy", "--upstream", target, "--port", "{port}"]
     subjects = [
-        Subject("direct (sandbox)", [], path, headers),
+        Subject(DIRECT, [], path, headers),
         Subject("apij proxy", [*apij, "--report", str(report)], path, headers),
     ]
     if prism is not None:
@@ -195,8 +198,25 @@ def _pid_listening(port: int) -> int:
     raise RuntimeError("the sandbox's process was not found")
 
 
+def _steady_load(wrk: str | None, port: int, subject: Subject, duration: int) -> Load:
+    if wrk:
+        url = f"http://127.0.0.1:{port}{subject.path}"
+        return _wrk(wrk, url, subject.headers, duration, CONNECTIONS)
+    return asyncio.run(_python_load(port, subject.path, subject.headers, duration, CONNECTIONS))
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def measure() -> list[dict[str, str]]:
-    """Every subject under the same loads, in one run; rows of benchmark/subject/figure/value."""
+    """Every subject under the same loads, in one run; rows of benchmark/subject/figure/value.
+
+    The steady load runs in ROUNDS rounds, each loading every subject in turn, so that the
+    ratios of a round compare subjects measured seconds apart (the machine is shared: its
+    load drifts over a run); the ratio rows give the median round and the range."""
     wrk = _find_wrk()
     prism = _find_prism()
     rows: list[dict[str, str]] = []
@@ -204,61 +224,70 @@ def measure() -> list[dict[str, str]]:
     def row(subject: str, figure: str, value: str) -> None:
         rows.append({"benchmark": BENCHMARK, "subject": subject, "figure": figure, "value": value})
 
-    loads: dict[str, Load] = {}
-    with tempfile.TemporaryDirectory(prefix="apij-bench-proxy-") as scratch, _upstream() as up:
-        for subject in _subjects(up, prism, Path(scratch) / "report.jsonl"):
-            with _running(subject, up) as (port, pid):
-                url = f"http://127.0.0.1:{port}{subject.path}"
+    with contextlib.ExitStack() as stack:
+        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="apij-bench-")))
+        up = stack.enter_context(_upstream())
+        subjects = [
+            (subject, *stack.enter_context(_running(subject, up)))
+            for subject in _subjects(up, prism, scratch / "report.jsonl")
+        ]
+        for subject, port, _ in subjects:
+            _steady_load(wrk, port, subject, WARMUP)
+        rounds: dict[str, list[tuple[Load, float]]] = {s.name: [] for s, _, _ in subjects}
+        for _ in range(ROUNDS):
+            for subject, port, pid in subjects:
                 before = _cpu_seconds(pid)
-                if wrk:
-                    _wrk(wrk, url, subject.headers, WARMUP, CONNECTIONS)
-                    before = _cpu_seconds(pid)
-                    load = _wrk(wrk, url, subject.headers, DURATION, CONNECTIONS)
-                else:
-                    load = asyncio.run(
-                        _python_load(port, subject.path, subject.headers, DURATION, CONNECTIONS)
-                    )
-                cpu = _cpu_seconds(pid) - before
-                loads[subject.name] = load
-                exchanges = load.requests_per_second * DURATION
+                load = _steady_load(wrk, port, subject, DURATION // ROUNDS)
+                exchanges = load.requests_per_second * (DURATION // ROUNDS)
+                rounds[subject.name].append((load, (_cpu_seconds(pid) - before) / exchanges))
+        for subject, port, _ in subjects:
+            measured = rounds[subject.name]
+            tool = measured[0][0].tool
+            row(
+                subject.name,
+                f"req/s ({CONNECTIONS} conn, {ROUNDS} × {DURATION // ROUNDS} s, {tool})",
+                " / ".join(f"{load.requests_per_second:,.0f}" for load, _ in measured),
+            )
+            row(
+                subject.name,
+                "latency p50 / p99 (ms), median round",
+                f"{_median([m.p50_ms for m, _ in measured]):.2f} / "
+                f"{_median([m.p99_ms for m, _ in measured]):.2f}",
+            )
+            row(
+                subject.name,
+                "CPU per exchange (ms, its own processes)",
+                f"{_median([cpu for _, cpu in measured]) * 1e3:.3f}",
+            )
+            row(subject.name, "non-2xx responses", str(sum(m.non_2xx for m, _ in measured)))
+            for connections, calls in BURSTS:
+                earlier = _time_wait_towards(up)
+                burst = asyncio.run(_burst(port, subject.path, subject.headers, connections, calls))
+                closed = len(_time_wait_towards(up) - earlier)
+                label = f"{connections} conn × {calls} call{'s' if calls > 1 else ''}"
                 row(
                     subject.name,
-                    f"req/s ({CONNECTIONS} conn, {DURATION} s, {load.tool})",
-                    f"{load.requests_per_second:,.0f}",
+                    f"{label}: s, p50 / p99 (ms), failed",
+                    f"{burst.seconds:.2f} s, {burst.p50_ms:.0f} / {burst.p99_ms:.0f}, "
+                    f"{burst.failed}",
                 )
-                row(
-                    subject.name, "latency p50 / p99 (ms)", f"{load.p50_ms:.2f} / {load.p99_ms:.2f}"
-                )
-                row(
-                    subject.name,
-                    "CPU per exchange (ms, its own processes)",
-                    f"{cpu / exchanges * 1e3:.3f}",
-                )
-                row(subject.name, "non-2xx responses", str(load.non_2xx))
-                for connections, calls in BURSTS:
-                    earlier = _time_wait_towards(up)
-                    burst = asyncio.run(
-                        _burst(port, subject.path, subject.headers, connections, calls)
-                    )
-                    closed = len(_time_wait_towards(up) - earlier)
-                    label = f"{connections} conn × {calls} call{'s' if calls > 1 else ''}"
-                    row(
-                        subject.name,
-                        f"{label}: s, p50 / p99 (ms), failed",
-                        f"{burst.seconds:.2f} s, {burst.p50_ms:.0f} / {burst.p99_ms:.0f}, "
-                        f"{burst.failed}",
-                    )
-                    if subject.command:
-                        row(subject.name, f"{label}: upstream connections closed", str(closed))
-    direct = loads["direct (sandbox)"]
-    for name, load in loads.items():
-        if name == "direct (sandbox)":
-            continue
+                if subject.command:
+                    row(subject.name, f"{label}: upstream connections closed", str(closed))
+    direct = rounds.pop(DIRECT)
+    for name, measured in rounds.items():
+        pairs = list(zip(measured, direct, strict=True))
+        throughput = [m.requests_per_second / d.requests_per_second for (m, _), (d, _) in pairs]
         row(
             f"{name} / direct",
-            "req/s ratio; p50, p99 ratios",
-            f"{load.requests_per_second / direct.requests_per_second:.3f}×; "
-            f"{load.p50_ms / direct.p50_ms:.1f}×, {load.p99_ms / direct.p99_ms:.1f}×",
+            "req/s ratio, median round (range)",
+            f"{_median(throughput):.3f}× ({min(throughput):.3f}–{max(throughput):.3f})",
+        )
+        row(
+            f"{name} / direct",
+            "p50, p99 ratios; CPU per exchange ratio",
+            f"{_median([m.p50_ms / d.p50_ms for (m, _), (d, _) in pairs]):.1f}×, "
+            f"{_median([m.p99_ms / d.p99_ms for (m, _), (d, _) in pairs]):.1f}×; "
+            f"{_median([mc / dc for (_, mc), (_, dc) in pairs]):.1f}×",
         )
     if prism is None:
         row("prism proxy", "note", "skipped: not installed (make bench-tools)")

@@ -2,24 +2,22 @@
 
 The body is read raw, as it arrives, and decoded here rather than by httpx, so that neither a
 huge body nor a small compressed one that inflates to gigabytes (a gzip bomb) is ever held in
-memory: each inflation step yields at most `_STEP` bytes, and the decoded size is checked after
-every step. Only the codings the client advertises (gzip, deflate) are accepted.
+memory: `apij._inflate` yields at most `STEP` bytes at a time and stops past the limit, and the
+deadline is checked between steps. Only the codings the client advertises (gzip, deflate) are
+accepted.
 """
 
 from __future__ import annotations
 
-import zlib
-
 import httpx
 
 from apij import errors
+from apij._inflate import CODINGS, Inflater, TooLarge, Undecodable
 from apij.clock import Deadline
 
 __all__ = ["ACCEPT_ENCODING", "aread_body", "read_body"]
 
 ACCEPT_ENCODING = "gzip, deflate"
-_STEP = 64 * 1024  # largest piece of decoded output produced at once
-_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 
 
 def _too_large(status: int, limit: int) -> errors.ResponseTooLarge:
@@ -43,25 +41,18 @@ class _Body:
         self._limit = limit
         self._deadline = deadline
         self._raw = 0
-        self._decoded = 0
         self._parts: list[bytes] = []
         coding = response.headers.get("content-encoding", "identity").strip().lower()
-        if coding not in ("", "identity") and coding not in _WBITS:
+        if coding not in ("", "identity") and coding not in CODINGS:
             raise errors.UnexpectedResponse(
                 "unexpected response: content encoding not supported (only gzip and deflate)",
                 status=self._status,
             )
-        self._inflater = zlib.decompressobj(_WBITS[coding]) if coding in _WBITS else None
+        self._inflater = Inflater(coding, limit) if coding in CODINGS else None
         length = response.headers.get("content-length", "").strip()
         # Only plain ASCII digits (int() would take '١٢' or a 5,000-digit string).
         if length.isascii() and length.isdigit() and (len(length) > 18 or int(length) > limit):
             raise _too_large(self._status, limit)
-
-    def _keep(self, data: bytes) -> None:
-        self._decoded += len(data)
-        if self._decoded > self._limit:
-            raise _too_large(self._status, self._limit)
-        self._parts.append(data)
 
     def _on_time(self) -> None:
         if self._deadline.passed():
@@ -74,32 +65,26 @@ class _Body:
         if self._raw > self._limit:
             raise _too_large(self._status, self._limit)
         if self._inflater is None:
-            self._keep(chunk)
+            self._parts.append(chunk)  # raw within the limit: so is the body
             return
-        pending = chunk
-        while True:
-            out = self._inflate(pending)
-            self._keep(out)
-            pending = self._inflater.unconsumed_tail
-            # Output as long as the last step was full: zlib may hold more for the same input.
-            if not pending and len(out) < _STEP:
-                return
-            self._on_time()
-
-    def _inflate(self, data: bytes) -> bytes:
-        assert self._inflater is not None
+        failure: errors.ApijError | None = None
         try:
-            return self._inflater.decompress(data, _STEP)
-        except zlib.error:
-            pass
-        raise errors.UnexpectedResponse(
-            "unexpected response: undecodable compressed body", status=self._status
-        )
+            for out in self._inflater.feed(chunk):
+                self._parts.append(out)
+                self._on_time()
+        except TooLarge:
+            failure = _too_large(self._status, self._limit)
+        except Undecodable:
+            failure = errors.UnexpectedResponse(
+                "unexpected response: undecodable compressed body", status=self._status
+            )
+        if failure is not None:
+            raise failure
 
     def content(self) -> bytes:
         """The whole decoded body, once every chunk was fed."""
         self._on_time()
-        if self._inflater is not None and not self._inflater.eof:
+        if self._inflater is not None and not self._inflater.complete:
             raise errors.UnexpectedResponse(
                 "unexpected response: compressed body ends early", status=self._status
             )

@@ -367,3 +367,28 @@ def test_header_values_are_forwarded_without_surrounding_whitespace(report: io.S
     assert status_line.startswith(b"HTTP/1.1 200 ")
     (_, headers, _) = server.seen[0]
     assert headers["authorization"] == "Bearer"
+
+
+def test_the_answer_leaves_before_it_is_judged(
+    upstream: str, report: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The judge waits (holding the proxy's event loop) until the client has the whole answer:
+    # it gets it only if the answer was written before judging began.
+    from apij.exchange import ExchangeJudge
+
+    received = threading.Event()
+    seen_by_the_judge: list[bool] = []
+    judge = ExchangeJudge.response
+
+    def waiting_judge(self: ExchangeJudge, *args: Any) -> Any:
+        seen_by_the_judge.append(received.wait(timeout=5))
+        return judge(self, *args)
+
+    monkeypatch.setattr(ExchangeJudge, "response", waiting_judge)
+    with proxy(upstream, report) as base_url:
+        answer = httpx.get(f"{base_url}/me/paiements", params=WINDOW, headers=credentials())
+        received.set()
+        assert answer.status_code == 200
+        (record,) = records(report)
+    assert seen_by_the_judge == [True]
+    assert record["violations"] == []

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 
 import httpx
 
+from apij._asgi import Receive, Scope, Send, lifespan
 from apij.double.core import CnamDouble, Reply
 
 __all__ = ["ABORT_EXTENSION", "DoubleApp", "create_app"]
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 
 # Scope extension (set by the sandbox's protocol) that drops the TCP connection at once.
 ABORT_EXTENSION = "apij.abort"
@@ -30,7 +24,7 @@ class DoubleApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
+            await lifespan(receive, send)
             return
         if scope["type"] != "http":  # websockets: not this gateway's business
             return
@@ -97,16 +91,6 @@ async def _drop(scope: Scope, receive: Receive, fallback: Exception) -> None:
     # Wait for the server to notice, so it does not answer 500 for a response never started.
     while (await receive())["type"] != "http.disconnect":
         pass
-
-
-async def _lifespan(receive: Receive, send: Send) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
 
 
 def create_app(double: CnamDouble | None = None, *, base_path: str | None = None) -> DoubleApp:
