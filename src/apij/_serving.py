@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["CannotListen", "in_thread", "listen", "local_url"]
+__all__ = ["CannotListen", "event_loop", "in_thread", "listen", "local_url"]
 
 
 class CannotListen(Exception):
@@ -27,6 +27,15 @@ def listen(host: str, port: int) -> socket.socket:
             raise CannotListen(f"port {port} on {host} is already in use (try --port)") from exc
         reason = exc.strerror or type(exc).__name__
         raise CannotListen(f"cannot listen on {host}:{port}: {reason}") from exc
+
+
+def event_loop() -> str:
+    """uvicorn's `loop` setting: uvloop where it is installed (not on Windows), else asyncio."""
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:  # pragma: no cover - Windows
+        return "asyncio"
+    return "uvloop"
 
 
 def local_url(host: str, port: int, path: str = "") -> str:

@@ -47,7 +47,7 @@ from yarl import URL
 from apij._asgi import Message, Receive, Scope, Send, lifespan
 from apij._decode import parse_retry_after
 from apij._inflate import CODINGS, TooLarge, Undecodable, inflate
-from apij._serving import in_thread, listen, local_url
+from apij._serving import event_loop, in_thread, listen, local_url
 from apij.exchange import ExchangeJudge, Violation
 from apij.openapi import Contract, Operation, effective
 
@@ -687,15 +687,9 @@ def _protocol() -> Any:
 def _server(app: ValidatingProxy, sock: socket.socket) -> Any:
     import uvicorn
 
-    try:
-        import uvloop  # noqa: F401
-
-        loop = "uvloop"
-    except ImportError:  # pragma: no cover - Windows
-        loop = "asyncio"
     config = uvicorn.Config(
         app,
-        loop=loop,
+        loop=event_loop(),
         http=_protocol(),
         lifespan="on",
         access_log=False,

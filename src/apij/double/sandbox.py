@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapp
 from pathlib import Path
 from typing import Any, TextIO
 
-from apij._serving import CannotListen, in_thread, listen, local_url
+from apij._serving import CannotListen, event_loop, in_thread, listen, local_url
 from apij.double.asgi import ABORT_EXTENSION, create_app
 from apij.double.constants import INSTALL_HINT
 from apij.double.core import CnamDouble
@@ -127,17 +127,11 @@ def make_server(
         import uvicorn
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(f"the sandbox needs uvicorn: {INSTALL_HINT}") from exc
-    try:
-        import uvloop  # noqa: F401
-
-        loop = "uvloop"
-    except ImportError:  # pragma: no cover - Windows
-        loop = "asyncio"
     config = uvicorn.Config(
         app if app is not None else create_app(double),
         host=host,
         port=port,
-        loop=loop,
+        loop=event_loop(),
         http=_abortable_protocol(),
         lifespan="off",
         access_log=False,

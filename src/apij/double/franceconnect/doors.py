@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -13,16 +12,13 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 import respx
 
+from apij._asgi import Receive, Scope, Send
 from apij.double.franceconnect.models import ServiceProvider
 from apij.double.franceconnect.provider import ACR_EIDAS1, FranceConnectDouble
 from apij.double.httpx_door import _to_httpx
 
 __all__ = ["FranceConnectApp", "Login", "handle", "log_in", "mount"]
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 DEFAULT_SCOPE = "openid identite_pivot cnam_paiements_ij"
 
 
