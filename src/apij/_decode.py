@@ -20,7 +20,7 @@ import httpx
 from apij_client.models.erreur_code import ErreurCode
 
 from apij import errors
-from apij._contract import BodyContract, contract
+from apij._contract import BodyJudge, face_operation
 from apij._json import DuplicateKey, InvalidString, loads
 from apij.clock import Deadline
 from apij.config import DriftKind
@@ -132,7 +132,7 @@ def _unexpected(status: int, why: str) -> errors.UnexpectedResponse:
     return cls(f"unexpected response: {why}", status=status)
 
 
-def _document(status: int, headers: httpx.Headers, content: bytes, body: BodyContract) -> Any:
+def _document(status: int, headers: httpx.Headers, content: bytes, body: BodyJudge) -> Any:
     """The body's JSON document if its media type and syntax are the contract's."""
     if not body.accepts_media_type(headers.get("content-type")):
         raise _unexpected(status, "content type not allowed by the contract")
@@ -194,7 +194,7 @@ def decode(
     most, whose time grows with the body (bounded by max_response_bytes).
     """
     _on_time(deadline, status)
-    compiled = contract()
+    compiled = face_operation()
     if status not in compiled.statuses:
         drift("undocumented_status", "$.status", status)
         if status in _BY_STATUS or status >= 500:
@@ -222,7 +222,7 @@ def decode(
 
 
 def _judge(
-    status: int, doc: Any, body: BodyContract, relaxed: BodyContract | None, drift: DriftSink
+    status: int, doc: Any, body: BodyJudge, relaxed: BodyJudge | None, drift: DriftSink
 ) -> str | None:
     """Where `doc` breaks the contract, or None; what it carries beyond it goes to `drift`."""
     where = body.violation(doc)
@@ -244,8 +244,8 @@ def _error_body(
     status: int, headers: httpx.Headers, content: bytes, drift: DriftSink
 ) -> tuple[str | None, str | None]:
     """(code, message) of a well-formed error body, else (None, None)."""
-    compiled = contract()
-    body: BodyContract | None = compiled.bodies.get(status)
+    compiled = face_operation()
+    body: BodyJudge | None = compiled.bodies.get(status)
     if body is None or not body.accepts_media_type(headers.get("content-type")):
         return None, None
     doc, wrong = _parse(content)
@@ -268,7 +268,7 @@ def _error(
     secrets: Iterable[str],
     drift: DriftSink,
 ) -> errors.ApijError:
-    compiled = contract()
+    compiled = face_operation()
     code, message = _error_body(status, headers, content, drift)
     detail = scrub(message, secrets) if message else None
     if code is not None and code not in _KNOWN_CODES:
