@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import (
     MAX_EMAX,
@@ -92,10 +92,7 @@ def _number(value: Any) -> Decimal:
 
 def _multiples(numbers: list[int | Decimal], multiple: Decimal) -> bool:
     try:
-        # Our own context, never the caller's thread-local one (whose precision could make an
-        # exact remainder fail).
-        with localcontext(_EXACT):
-            return not any(number % multiple for number in numbers)
+        return not any(number % multiple for number in numbers)  # in the _EXACT context
     except DecimalException:
         return False
 
@@ -108,6 +105,7 @@ _NUMERIC: dict[str, Callable[[list[int | Decimal], Decimal], bool]] = {
     "exclusiveMaximum": lambda numbers, bound: max(numbers) < bound,
     "multipleOf": _multiples,
 }
+_NUMBER_TYPES = frozenset({int, Decimal})
 # An instance path: member names, None for every item of an array.
 _Path = tuple[str | None, ...]
 
@@ -129,19 +127,23 @@ def _take_numeric(schema: Any, path: _Path, found: dict[_Path, list[tuple[str, D
 
 
 def _numbers(values: list[Any]) -> list[int | Decimal]:
-    """The numbers among `values` (numeric keywords ignore every other kind of value)."""
-    return [v for v in values if isinstance(v, (int, Decimal)) and not isinstance(v, bool)]
+    """The numbers among `values` (numeric keywords ignore every other kind of value, booleans
+    included; `apij._json.loads` makes numbers ints and Decimals, never subclasses)."""
+    return [value for value in values if type(value) in _NUMBER_TYPES]
 
 
-def _values_at(doc: Any, path: _Path) -> list[Any]:
-    """The values at every instance location `path` matches (the fast walk)."""
-    level = [doc]
-    for step in path:
+def _values_at(levels: dict[_Path, list[Any]], path: _Path) -> list[Any]:
+    """The values at every instance location `path` matches; `levels` holds the walks done so
+    far ({(): [document]}), so that paths sharing a prefix walk it once."""
+    values = levels.get(path)
+    if values is None:
+        parents, step = _values_at(levels, path[:-1]), path[-1]
         if step is None:
-            level = [item for node in level if isinstance(node, list) for item in node]
+            values = [item for node in parents if isinstance(node, list) for item in node]
         else:
-            level = [node[step] for node in level if isinstance(node, dict) and step in node]
-    return level
+            values = [node[step] for node in parents if isinstance(node, dict) and step in node]
+        levels[path] = values
+    return values
 
 
 def _locations(doc: Any, path: _Path) -> list[tuple[tuple[str | int, ...], Any]]:
@@ -168,33 +170,38 @@ class SchemaJudge:
     """One JSON Schema, compiled once; judges instances as `Breach`es."""
 
     def __init__(self, schema: Mapping[str, Any] | bool) -> None:
-        own = copy.deepcopy(schema) if isinstance(schema, Mapping) else schema
-        self._numeric: dict[_Path, list[tuple[str, Decimal]]] = {}
-        _take_numeric(own, (), self._numeric)
+        own: Any = copy.deepcopy(schema) if isinstance(schema, Mapping) else schema
+        # The numeric keywords judged here, by instance path.
+        self._rules: dict[_Path, list[tuple[str, Decimal]]] = {}
+        _take_numeric(own, (), self._rules)
         self._validator = jsonschema_rs.Draft202012Validator(own, validate_formats=True)
 
-    def breaches(self, instance: Any) -> Iterator[Breach]:
+    def breaches(self, instance: Any) -> list[Breach]:
         """Every breach of the schema by `instance` (jsonschema-rs's first, in its order)."""
-        for error in self._validator.iter_errors(instance):
-            yield _breach(error)
-        yield from self._numeric_breaches(instance)
+        return [*map(_breach, self._validator.iter_errors(instance)), *self._numeric(instance)]
 
     def first(self, instance: Any) -> Breach | None:
         """The first breach, or None when `instance` holds (the valid case, the fast path)."""
         if not self._validator.is_valid(instance):
-            return next(self.breaches(instance))
-        return next(self._numeric_breaches(instance), None)
+            return self.breaches(instance)[0]
+        numeric = self._numeric(instance)
+        return numeric[0] if numeric else None
 
-    def _numeric_breaches(self, instance: Any) -> Iterator[Breach]:
-        for path, rules in self._numeric.items():
-            # All the values of one path at once (the valid case); one by one on a breach.
-            numbers = _numbers(_values_at(instance, path))
-            if not numbers or all(_NUMERIC[k](numbers, bound) for k, bound in rules):
-                continue
-            for parts, value in _locations(instance, path):
-                for keyword, bound in rules:
-                    if _numbers([value]) and not _NUMERIC[keyword]([value], bound):
-                        yield Breach(parts, keyword)
+    def _numeric(self, instance: Any) -> list[Breach]:
+        found = []
+        levels: dict[_Path, list[Any]] = {(): [instance]}
+        # One exact context for every remainder; the caller's thread-local one is left alone.
+        with localcontext(_EXACT):
+            for path, rules in self._rules.items():
+                # All the values of one path at once (the valid case); one by one on a breach.
+                numbers = _numbers(_values_at(levels, path))
+                if not numbers or all(_NUMERIC[k](numbers, bound) for k, bound in rules):
+                    continue
+                for parts, value in _locations(instance, path):
+                    for keyword, bound in rules:
+                        if _numbers([value]) and not _NUMERIC[keyword]([value], bound):
+                            found.append(Breach(parts, keyword))
+        return found
 
 
 def relative_path(path: str, base_path: str) -> str | None:
