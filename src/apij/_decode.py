@@ -21,9 +21,9 @@ from apij_client.models.erreur_code import ErreurCode
 
 from apij import errors
 from apij._contract import BodyJudge, face_operation
-from apij._json import DuplicateKey, InvalidString, loads
 from apij.clock import Deadline
 from apij.config import DriftKind
+from apij.judge import parse_body
 from apij.models import PaiementIJ, ReleveIJ
 
 # Where decoding reports drift: (kind, JSON path, status).
@@ -57,6 +57,14 @@ MAX_DIGITS = 100
 _DAYS_BOUND = 10**MAX_DIGITS
 _CENT = Decimal("0.01")
 _CENTS = Context(prec=MAX_DIGITS + 2, traps=[Inexact, InvalidOperation])
+# Why a body did not parse (`apij.judge.parse_body`), as the face's errors say it.
+_UNPARSED = {
+    "duplicate-key": "body violates the contract: duplicate key in a JSON object",
+    "unicode": "body holds a string that is not valid Unicode",
+    "digits": f"a number beyond the face's bounds ({MAX_DIGITS} digits)",
+    "number-range": "number out of range in the body",
+    "json": "malformed JSON body",
+}
 _DELAY_SECONDS = re.compile(r"[0-9]+")
 _FLOAT_DIGITS = 308  # the longest integer a float holds (sys.float_info.max is ~1.8e308)
 
@@ -104,23 +112,8 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 
 def _parse(content: bytes) -> tuple[Any, str | None]:
     """(document, None), or (None, what is wrong with the body)."""
-    try:
-        doc = loads(content)
-    except DuplicateKey:
-        return None, "body violates the contract: duplicate key in a JSON object"
-    except InvalidString:
-        return None, "body holds a string that is not valid Unicode"
-    except ValueError as exc:
-        # int() refuses more than 4,300 digits (sys.int_info.str_digits_check_threshold).
-        if "integer string conversion" in str(exc):
-            return None, f"a number beyond the face's bounds ({MAX_DIGITS} digits)"
-        return None, "malformed JSON body"
-    except RecursionError:
-        return None, "malformed JSON body"
-    except ArithmeticError:
-        # A number literal no Decimal can hold (1e99999999999999999999).
-        return None, "number out of range in the body"
-    return doc, None
+    doc, wrong = parse_body(content)
+    return doc, None if wrong is None else _UNPARSED[wrong]
 
 
 def _no_drift(kind: DriftKind, path: str, status: int) -> None:
@@ -156,17 +149,18 @@ def _too_many_digits() -> NoReturn:
 
 
 def _releve(doc: dict[str, Any]) -> ReleveIJ:
-    iso = date.fromisoformat
+    iso, cents = date.fromisoformat, _CENTS.quantize
     lignes = [
         PaiementIJ(
             iso(row["date_debut"]),
             iso(row["date_fin"]),
             _days(row["nombre_jours"]),
             # Validated as multiples of 0.01 where the contract says so; quantising to cents
-            # is bounded by the context (a larger amount is InvalidOperation, at once).
-            Decimal(row["montant_journalier"]).quantize(_CENT, context=_CENTS),
-            Decimal(row["csg"]).quantize(_CENT, context=_CENTS),
-            Decimal(row["crds"]).quantize(_CENT, context=_CENTS),
+            # (an int or a Decimal) is bounded by the context (a larger amount is
+            # InvalidOperation, at once).
+            cents(row["montant_journalier"], _CENT),
+            cents(row["csg"], _CENT),
+            cents(row["crds"], _CENT),
         )
         for row in doc["paiements"]
     ]

@@ -19,8 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from apij._json import DuplicateKey, json_path, loads
-from apij.judge import Breach, ContractJudge
+from apij._json import json_path
+from apij.judge import Breach, ContractJudge, parse_body
 from apij.openapi import (
     Contract,
     Operation,
@@ -203,10 +203,8 @@ class ExchangeJudge:
         schema = documented.schema
         if body is None or schema is None:
             return []
-        try:
-            doc = loads(body)
-        except DuplicateKey:
-            return [Violation("response", "$.body", "duplicate-key")]
-        except (ValueError, RecursionError, ArithmeticError):
-            return [Violation("response", "$.body", "json")]
+        doc, wrong = parse_body(body)
+        if wrong is not None:
+            rule = "duplicate-key" if wrong == "duplicate-key" else "json"
+            return [Violation("response", "$.body", rule)]
         return _violations(self.judge.schema(schema).breaches(doc), "response", "$.body")

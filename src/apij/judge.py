@@ -38,6 +38,7 @@ from typing import Any
 
 import jsonschema_rs
 
+from apij._json import DuplicateKey, InvalidString, loads
 from apij.openapi import Contract, Operation, Parameter, parameter_value, path_regex
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "Breach",
     "ContractJudge",
     "SchemaJudge",
+    "parse_body",
     "relative_path",
 ]
 
@@ -202,6 +204,26 @@ class SchemaJudge:
                         if _numbers([value]) and not _NUMERIC[keyword]([value], bound):
                             found.append(Breach(parts, keyword))
         return found
+
+
+def parse_body(content: bytes) -> tuple[Any, str | None]:
+    """A JSON body parsed as the contract is judged (`apij._json.loads`): (document, None), or
+    (None, why not): `duplicate-key`, `unicode` (a lone surrogate), `digits` (an integer of more
+    than Python's 4,300 digits), `number-range` (a literal no Decimal holds), `json`."""
+    try:
+        return loads(content), None
+    except DuplicateKey:
+        return None, "duplicate-key"
+    except InvalidString:
+        return None, "unicode"
+    except ValueError as exc:
+        # int() refuses more than 4,300 digits (sys.int_info.str_digits_check_threshold).
+        return None, "digits" if "integer string conversion" in str(exc) else "json"
+    except RecursionError:
+        return None, "json"
+    except ArithmeticError:
+        # A number literal no Decimal can hold (1e99999999999999999999).
+        return None, "number-range"
 
 
 def relative_path(path: str, base_path: str) -> str | None:
