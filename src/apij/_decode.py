@@ -1,4 +1,8 @@
-"""Judge one HTTP response against the contract: a `ReleveIJ`, or the right typed error.
+"""Decode one HTTP response: a `ReleveIJ`, or the right typed error.
+
+The body is parsed and judged by the one contract judge (`apij.judge`, through the face's
+compiled operation `apij._contract`); this module holds the face's policy: what is drift, which
+typed error a status and code stand for, and the bounded building of the statement.
 
 Whatever the response holds, the outcome is a `ReleveIJ` or an `ApijError`. Errors are raised
 outside `except` blocks, so they chain nothing: a parser's exception would keep the whole body
@@ -201,7 +205,7 @@ def decode(
             raise _unexpected(status, "no body schema in the contract")
         doc = _document(status, headers, content, body)
         _on_time(deadline, status)
-        where = _judge(status, doc, body, compiled.relaxed_bodies.get(status), drift)
+        where = _violation(status, doc, body, compiled.relaxed_bodies.get(status), drift)
         if where is not None:
             raise _unexpected(status, f"body violates the contract at {where}")
         _on_time(deadline, status)
@@ -215,7 +219,7 @@ def decode(
     raise _error(status, headers, content, secrets, drift)
 
 
-def _judge(
+def _violation(
     status: int, doc: Any, body: BodyJudge, relaxed: BodyJudge | None, drift: DriftSink
 ) -> str | None:
     """Where `doc` breaks the contract, or None; what it carries beyond it goes to `drift`."""
@@ -245,7 +249,7 @@ def _error_body(
     doc, wrong = _parse(content)
     if wrong is not None:
         return None, None
-    if _judge(status, doc, body, compiled.relaxed_bodies.get(status), drift) is not None:
+    if _violation(status, doc, body, compiled.relaxed_bodies.get(status), drift) is not None:
         return None, None
     code = doc.get("code") if isinstance(doc, dict) else None
     message = doc.get("message") if isinstance(doc, dict) else None
