@@ -125,7 +125,8 @@ class CnamDouble:
     """The CNAM APIJ gateway, simulated over a registry of synthetic people keyed by FC token.
 
     ``people`` defaults to the committed scenarios. Accepted API keys are ``api_keys``
-    (default: the sandbox key) plus each person's own key.
+    (default: the sandbox key) plus each person's own key. ``contract`` is the read OpenAPI
+    document it enforces (`apij.openapi.read`; default: the generated package's).
     """
 
     def __init__(
