@@ -14,7 +14,7 @@ from apij.double import CnamDouble
 from apij.double.core import _bearer
 from apij.exchange import ExchangeJudge
 from apij.judge import Breach, ContractJudge, SchemaJudge, parse_body, relative_path
-from apij.openapi import effective
+from apij.openapi import effective, read
 
 BASE = "/test/v1/ij"
 
@@ -120,6 +120,24 @@ def test_one_route_matcher_for_the_proxy_and_the_double() -> None:
     double = CnamDouble()
     assert double.rules.match("/me/paiements") is not None
     assert double.rules.match("/me/paiements/x") is None
+
+
+def test_a_concrete_path_is_matched_before_a_templated_one() -> None:
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/me/{id}": {"get": {"responses": {"200": {"description": "x"}}}},
+            "/me/paiements": {"post": {"responses": {"200": {"description": "x"}}}},
+        },
+    }
+    judge = ContractJudge(read(document))
+    assert judge.match("/me/paiements") == (
+        "/me/paiements",
+        {"POST": judge.contract.operations[1]},
+    )
+    assert judge.operation("GET", "/me/paiements") is None
+    assert judge.operation("GET", "/me/42") is judge.contract.operations[0]
 
 
 @pytest.mark.parametrize(

@@ -252,9 +252,10 @@ class ContractJudge:
         by_template: dict[str, dict[str, Operation]] = {}
         for operation in contract.operations:
             by_template.setdefault(operation.path, {})[operation.method] = operation
+        # Concrete paths before templated ones (OpenAPI: `/me/paiements` before `/me/{id}`).
         self.routes: tuple[tuple[re.Pattern[str], str, Mapping[str, Operation]], ...] = tuple(
             (path_regex(template), template, operations)
-            for template, operations in by_template.items()
+            for template, operations in sorted(by_template.items(), key=lambda t: t[0].count("{"))
         )
         # Keyed by the identity of a schema the contract holds (and so keeps alive as long as
         # this judge).
