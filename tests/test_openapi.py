@@ -9,7 +9,7 @@ from typing import Any
 import jsonschema_rs
 import pytest
 
-from apij._contract import compile_contract
+from apij._contract import compile_operation
 from apij.errors import ApijError, ContractError
 from apij.openapi import effective, read, referenced
 
@@ -213,9 +213,9 @@ def montant_document(dialect: str, montant: dict[str, Any]) -> dict[str, Any]:
 def test_the_face_judges_30_and_31_documents_of_equal_meaning_alike(
     dialect: str, montant: dict[str, Any]
 ) -> None:
-    body = compile_contract(read(montant_document(dialect, copy.deepcopy(montant)))).bodies[200]
+    body = compile_operation(read(montant_document(dialect, copy.deepcopy(montant)))).bodies[200]
     assert body.violation({"lignes": [{"csg": Decimal("0.01")}, {"csg": None}]}) is None
-    assert body.violation({"lignes": [{"csg": Decimal(0)}]}) == "/lignes/0/csg (minimum)"
+    assert body.violation({"lignes": [{"csg": Decimal(0)}]}) == "/lignes/0/csg (exclusiveMinimum)"
     assert body.violation({"lignes": [{"csg": "1"}]}) == "/lignes/0/csg (type)"
 
 

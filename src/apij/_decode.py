@@ -1,4 +1,8 @@
-"""Judge one HTTP response against the contract: a `ReleveIJ`, or the right typed error.
+"""Decode one HTTP response: a `ReleveIJ`, or the right typed error.
+
+The body is parsed and judged by the one contract judge (`apij.judge`, through the face's
+compiled operation `apij._contract`); this module holds the face's policy: what is drift, which
+typed error a status and code stand for, and the bounded building of the statement.
 
 Whatever the response holds, the outcome is a `ReleveIJ` or an `ApijError`. Errors are raised
 outside `except` blocks, so they chain nothing: a parser's exception would keep the whole body
@@ -20,10 +24,10 @@ import httpx
 from apij_client.models.erreur_code import ErreurCode
 
 from apij import errors
-from apij._contract import BodyContract, contract
-from apij._json import DuplicateKey, InvalidString, loads
+from apij._contract import BodyJudge, face_operation
 from apij.clock import Deadline
 from apij.config import DriftKind
+from apij.judge import parse_body
 from apij.models import PaiementIJ, ReleveIJ
 
 # Where decoding reports drift: (kind, JSON path, status).
@@ -57,6 +61,14 @@ MAX_DIGITS = 100
 _DAYS_BOUND = 10**MAX_DIGITS
 _CENT = Decimal("0.01")
 _CENTS = Context(prec=MAX_DIGITS + 2, traps=[Inexact, InvalidOperation])
+# Why a body did not parse (`apij.judge.parse_body`), as the face's errors say it.
+_UNPARSED = {
+    "duplicate-key": "body violates the contract: duplicate key in a JSON object",
+    "unicode": "body holds a string that is not valid Unicode",
+    "digits": f"a number beyond the face's bounds ({MAX_DIGITS} digits)",
+    "number-range": "number out of range in the body",
+    "json": "malformed JSON body",
+}
 _DELAY_SECONDS = re.compile(r"[0-9]+")
 _FLOAT_DIGITS = 308  # the longest integer a float holds (sys.float_info.max is ~1.8e308)
 
@@ -104,23 +116,8 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 
 def _parse(content: bytes) -> tuple[Any, str | None]:
     """(document, None), or (None, what is wrong with the body)."""
-    try:
-        doc = loads(content)
-    except DuplicateKey:
-        return None, "body violates the contract: duplicate key in a JSON object"
-    except InvalidString:
-        return None, "body holds a string that is not valid Unicode"
-    except ValueError as exc:
-        # int() refuses more than 4,300 digits (sys.int_info.str_digits_check_threshold).
-        if "integer string conversion" in str(exc):
-            return None, f"a number beyond the face's bounds ({MAX_DIGITS} digits)"
-        return None, "malformed JSON body"
-    except RecursionError:
-        return None, "malformed JSON body"
-    except ArithmeticError:
-        # A number literal no Decimal can hold (1e99999999999999999999).
-        return None, "number out of range in the body"
-    return doc, None
+    doc, wrong = parse_body(content)
+    return doc, None if wrong is None else _UNPARSED[wrong]
 
 
 def _no_drift(kind: DriftKind, path: str, status: int) -> None:
@@ -132,7 +129,7 @@ def _unexpected(status: int, why: str) -> errors.UnexpectedResponse:
     return cls(f"unexpected response: {why}", status=status)
 
 
-def _document(status: int, headers: httpx.Headers, content: bytes, body: BodyContract) -> Any:
+def _document(status: int, headers: httpx.Headers, content: bytes, body: BodyJudge) -> Any:
     """The body's JSON document if its media type and syntax are the contract's."""
     if not body.accepts_media_type(headers.get("content-type")):
         raise _unexpected(status, "content type not allowed by the contract")
@@ -156,17 +153,18 @@ def _too_many_digits() -> NoReturn:
 
 
 def _releve(doc: dict[str, Any]) -> ReleveIJ:
-    iso = date.fromisoformat
+    iso, cents = date.fromisoformat, _CENTS.quantize
     lignes = [
         PaiementIJ(
             iso(row["date_debut"]),
             iso(row["date_fin"]),
             _days(row["nombre_jours"]),
             # Validated as multiples of 0.01 where the contract says so; quantising to cents
-            # is bounded by the context (a larger amount is InvalidOperation, at once).
-            Decimal(row["montant_journalier"]).quantize(_CENT, context=_CENTS),
-            Decimal(row["csg"]).quantize(_CENT, context=_CENTS),
-            Decimal(row["crds"]).quantize(_CENT, context=_CENTS),
+            # (an int or a Decimal) is bounded by the context (a larger amount is
+            # InvalidOperation, at once).
+            cents(row["montant_journalier"], _CENT),
+            cents(row["csg"], _CENT),
+            cents(row["crds"], _CENT),
         )
         for row in doc["paiements"]
     ]
@@ -194,7 +192,7 @@ def decode(
     most, whose time grows with the body (bounded by max_response_bytes).
     """
     _on_time(deadline, status)
-    compiled = contract()
+    compiled = face_operation()
     if status not in compiled.statuses:
         drift("undocumented_status", "$.status", status)
         if status in _BY_STATUS or status >= 500:
@@ -207,7 +205,7 @@ def decode(
             raise _unexpected(status, "no body schema in the contract")
         doc = _document(status, headers, content, body)
         _on_time(deadline, status)
-        where = _judge(status, doc, body, compiled.relaxed_bodies.get(status), drift)
+        where = _violation(status, doc, body, compiled.relaxed_bodies.get(status), drift)
         if where is not None:
             raise _unexpected(status, f"body violates the contract at {where}")
         _on_time(deadline, status)
@@ -221,8 +219,8 @@ def decode(
     raise _error(status, headers, content, secrets, drift)
 
 
-def _judge(
-    status: int, doc: Any, body: BodyContract, relaxed: BodyContract | None, drift: DriftSink
+def _violation(
+    status: int, doc: Any, body: BodyJudge, relaxed: BodyJudge | None, drift: DriftSink
 ) -> str | None:
     """Where `doc` breaks the contract, or None; what it carries beyond it goes to `drift`."""
     where = body.violation(doc)
@@ -244,14 +242,14 @@ def _error_body(
     status: int, headers: httpx.Headers, content: bytes, drift: DriftSink
 ) -> tuple[str | None, str | None]:
     """(code, message) of a well-formed error body, else (None, None)."""
-    compiled = contract()
-    body: BodyContract | None = compiled.bodies.get(status)
+    compiled = face_operation()
+    body: BodyJudge | None = compiled.bodies.get(status)
     if body is None or not body.accepts_media_type(headers.get("content-type")):
         return None, None
     doc, wrong = _parse(content)
     if wrong is not None:
         return None, None
-    if _judge(status, doc, body, compiled.relaxed_bodies.get(status), drift) is not None:
+    if _violation(status, doc, body, compiled.relaxed_bodies.get(status), drift) is not None:
         return None, None
     code = doc.get("code") if isinstance(doc, dict) else None
     message = doc.get("message") if isinstance(doc, dict) else None
@@ -268,7 +266,7 @@ def _error(
     secrets: Iterable[str],
     drift: DriftSink,
 ) -> errors.ApijError:
-    compiled = contract()
+    compiled = face_operation()
     code, message = _error_body(status, headers, content, drift)
     detail = scrub(message, secrets) if message else None
     if code is not None and code not in _KNOWN_CODES:

@@ -10,6 +10,8 @@ from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
+from apij.judge import BEARER_TOKEN
+
 __all__ = [
     "DateLike",
     "check_api_key",
@@ -23,8 +25,6 @@ __all__ = [
 
 DateLike = date | str
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# RFC 6750 b64token: what a bearer token may contain (also rules out header injection).
-_B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 _HEADER_VALUE = re.compile(r"[\x21-\x7e]+")
 
 
@@ -63,7 +63,7 @@ def check_token(token: object) -> str:
         raise ValueError(f"fc_token: expected a str, got {type(token).__name__}")
     if not token:
         raise ValueError("fc_token: empty FranceConnect access token")
-    if not _B64TOKEN.fullmatch(token):
+    if not BEARER_TOKEN.fullmatch(token):
         raise ValueError("fc_token: not a bearer token (RFC 6750 characters only, no spaces)")
     return token
 

@@ -328,7 +328,7 @@ class _BaseClient:
             timeout=self._attempt_timeout(left),
         )
 
-    def _judge(self, call: _Call, response: httpx.Response, content: bytes) -> ReleveIJ:
+    def _decode(self, call: _Call, response: httpx.Response, content: bytes) -> ReleveIJ:
         call.status = response.status_code
         secrets = _Secrets(self._api_key, call.token)
         return decode(call.status, response.headers, content, secrets, self._drift, call.deadline)
@@ -421,7 +421,7 @@ class ApijClient(_BaseClient):
             if not _DECODING.acquire(timeout=max(0.0, call.deadline.left())):
                 raise errors.ApijTimeout("total deadline exceeded", status=response.status_code)
             try:
-                return self._judge(call, response, content)
+                return self._decode(call, response, content)
             finally:
                 _DECODING.release()
         except errors.ApijError:
@@ -523,7 +523,7 @@ class AsyncApijClient(_BaseClient):
         started = self._started(call)
         try:
             response, content = await self._exchange(call)
-            return self._judge(call, response, content)
+            return self._decode(call, response, content)
         except errors.ApijError:
             raise
         except Exception as exc:

@@ -7,19 +7,20 @@ one virtual document per side: `$.path`, `$.method`, `$.query.dateDebut`,
 `$.headers['x-api-key']` for the request; `$.status`, `$.headers['content-type']`,
 `$.body.paiements[3].csg` for the response.
 
-Schemas come from the one spec reader (`apij.openapi`) and are judged by jsonschema-rs; bodies
-are parsed with `Decimal` numbers, so `multipleOf: 0.01` is judged exactly.
+Routes, parameters and schemas are judged by the one contract judge (`apij.judge`), as the face
+and the double judge them; bodies are parsed with `Decimal` numbers, so `multipleOf: 0.01` is
+judged exactly. This module adds the proxy's policy: violations named by side and JSONPath,
+security requirements, documented response headers, report paths.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
-import jsonschema_rs
-
-from apij._json import DuplicateKey, json_path, loads
+from apij._json import json_path
+from apij.judge import Breach, ContractJudge, parse_body
 from apij.openapi import (
     Contract,
     Operation,
@@ -27,7 +28,6 @@ from apij.openapi import (
     Response,
     media_type_allowed,
     parameter_value,
-    path_regex,
 )
 
 __all__ = ["ExchangeJudge", "Violation"]
@@ -47,16 +47,8 @@ class Violation:
         return {"where": self.where, "path": self.path, "rule": self.rule}
 
 
-def _schema_violations(validator: Any, instance: Any, side: Side, root: str) -> list[Violation]:
-    found = []
-    for error in validator.iter_errors(instance):
-        parts = list(error.instance_path)
-        rule = str(error.schema_path[-1]) if error.schema_path else "schema"
-        missing = getattr(error.kind, "property", None) if rule == "required" else None
-        if isinstance(missing, str):
-            parts.append(missing)  # the absent property's own path: a name, not a value
-        found.append(Violation(side, json_path(root, parts), rule))
-    return found
+def _violations(breaches: list[Breach], side: Side, root: str) -> list[Violation]:
+    return [Violation(side, json_path(root, breach.parts), breach.keyword) for breach in breaches]
 
 
 class ExchangeJudge:
@@ -64,42 +56,18 @@ class ExchangeJudge:
 
     def __init__(self, contract: Contract, base_path: str = "") -> None:
         self.contract = contract
-        self.base_path = base_path.rstrip("/")
-        self._routes = [(path_regex(op.path), op) for op in contract.operations]
+        self.judge = ContractJudge(contract, base_path)
+        self.base_path = self.judge.base_path
         # Each documented path as segments, base path included: what a report may name.
         self._templates = list(
             dict.fromkeys(
                 tuple((self.base_path + op.path).split("/")) for op in contract.operations
             )
         )
-        # Compiled on first use, keyed by the identity of a schema the contract holds (and so
-        # keeps alive as long as this judge).
-        self._validators: dict[int, Any] = {}
-
-    def _validator(self, schema: dict[str, Any]) -> Any:
-        key = id(schema)
-        validator = self._validators.get(key)
-        if validator is None:
-            validator = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
-            self._validators[key] = validator
-        return validator
 
     def operation(self, method: str, path: str) -> Operation | None:
         """The operation serving `method path` (full request path), if the contract has one."""
-        relative = self._relative(path)
-        if relative is None:
-            return None
-        for pattern, op in self._routes:
-            if op.method == method.upper() and pattern.fullmatch(relative):
-                return op
-        return None
-
-    def _relative(self, path: str) -> str | None:
-        if not self.base_path:
-            return path or "/"
-        if path == self.base_path or path.startswith(self.base_path + "/"):
-            return path[len(self.base_path) :] or "/"
-        return None
+        return self.judge.operation(method, path)
 
     def reported_path(self, path: str) -> str:
         """The request path as a report may hold it: never a segment the contract does not name.
@@ -109,11 +77,9 @@ class ExchangeJudge:
         the start, then one `{?}` per other segment (empty segments stay empty: they hold
         nothing), or `{?*N}` past 8 of them: `/base/me/{?}/{?}` for `/base/me/<token>/<date>`.
         """
-        relative = self._relative(path)
-        if relative is not None:
-            for pattern, op in self._routes:
-                if pattern.fullmatch(relative):
-                    return self.base_path + op.path
+        route = self.judge.match(path)
+        if route is not None:
+            return self.base_path + route[0]
         segments = path.split("/")
         shared: tuple[str, ...] = ()
         for template in self._templates:
@@ -141,10 +107,10 @@ class ExchangeJudge:
         headers: Mapping[str, str],
     ) -> tuple[Operation | None, list[Violation]]:
         """The operation the request calls and how the request breaks the contract."""
-        relative = self._relative(path)
-        if relative is None or not any(p.fullmatch(relative) for p, _ in self._routes):
+        route = self.judge.match(path)
+        if route is None:
             return None, [Violation("request", "$.path", "path-undocumented")]
-        operation = self.operation(method, path)
+        operation = route[1].get(method.upper())
         if operation is None:
             return None, [Violation("request", "$.method", "method-undocumented")]
         found = self._security(operation, headers)
@@ -160,19 +126,8 @@ class ExchangeJudge:
         self, parameter: Parameter, values: Sequence[str] | None, root: str
     ) -> list[Violation]:
         path = json_path(root, [parameter.name if root == "$.query" else parameter.name.lower()])
-        if not values:
-            return [Violation("request", path, "required")] if parameter.required else []
-        schema = parameter.schema
-        if schema.get("type") == "array":
-            items = schema.get("items", {})
-            instance: Any = [
-                parameter_value(v, items if isinstance(items, Mapping) else {}) for v in values
-            ]
-        else:
-            instance = parameter_value(values[0], schema)
         return [
-            Violation("request", path, violation.rule)
-            for violation in _schema_violations(self._validator(schema), instance, "request", "$")
+            Violation("request", path, rule) for rule in self.judge.parameter(parameter, values)
         ]
 
     def _security(self, operation: Operation, headers: Mapping[str, str]) -> list[Violation]:
@@ -236,12 +191,8 @@ class ExchangeJudge:
                 continue
             if header.schema is not None:
                 instance = parameter_value(value, header.schema)
-                found += [
-                    Violation("response", path, v.rule)
-                    for v in _schema_violations(
-                        self._validator(header.schema), instance, "response", "$"
-                    )
-                ]
+                breaches = self.judge.schema(header.schema).breaches(instance)
+                found += [Violation("response", path, breach.keyword) for breach in breaches]
         return found
 
     def _body(
@@ -252,10 +203,8 @@ class ExchangeJudge:
         schema = documented.schema
         if body is None or schema is None:
             return []
-        try:
-            doc = loads(body)
-        except DuplicateKey:
-            return [Violation("response", "$.body", "duplicate-key")]
-        except (ValueError, RecursionError, ArithmeticError):
-            return [Violation("response", "$.body", "json")]
-        return _schema_violations(self._validator(schema), doc, "response", "$.body")
+        doc, wrong = parse_body(body)
+        if wrong is not None:
+            rule = "duplicate-key" if wrong == "duplicate-key" else "json"
+            return [Violation("response", "$.body", rule)]
+        return _violations(self.judge.schema(schema).breaches(doc), "response", "$.body")

@@ -408,9 +408,9 @@ def broken_contract(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for media in openapi.referenced(broken, raw["responses"][success])["content"].values():
         media["schema"] = {"$ref": "#/components/schemas/Absent"}
     monkeypatch.setattr(_contract, "effective", lambda: openapi.read(broken))
-    _contract.contract.cache_clear()
+    _contract.face_operation.cache_clear()
     yield
-    _contract.contract.cache_clear()
+    _contract.face_operation.cache_clear()
 
 
 @pytest.mark.usefixtures("broken_contract")

@@ -407,7 +407,7 @@ def test_an_optional_window_takes_the_documented_defaults(auth: Auth) -> None:
 
     from apij_client.spec import SPEC
 
-    from apij.double.contract import build_contract
+    from apij.openapi import read
 
     spec = copy.deepcopy(SPEC)
     for item in spec["paths"].values():
@@ -416,7 +416,7 @@ def test_an_optional_window_takes_the_documented_defaults(auth: Auth) -> None:
                 # CNAM's house style: dateDebut and dateFin optional.
                 referenced(spec, raw)["required"] = False
     today = datetime(2025, 3, 10, 9, tzinfo=UTC)
-    double = CnamDouble(contract=build_contract(spec), now=lambda: today)
+    double = CnamDouble(contract=read(spec), now=lambda: today)
     both = get(double, auth("maladie")).json()
     assert (both["date_debut"], both["date_fin"]) == ("2025-03-10", "2026-03-10")
     assert [line["date_debut"] for line in both["paiements"]] == ["2025-03-04", "2025-03-18"]
@@ -432,7 +432,7 @@ def test_a_spec_change_moves_the_double(auth: Auth) -> None:
 
     from apij_client.spec import SPEC
 
-    from apij.double.contract import build_contract
+    from apij.openapi import read
 
     spec = copy.deepcopy(SPEC)
     operation = spec["paths"].pop("/me/paiements")
@@ -445,7 +445,7 @@ def test_a_spec_change_moves_the_double(auth: Auth) -> None:
         }
     )
     spec["paths"]["/me/ij"] = operation
-    double = CnamDouble(contract=build_contract(spec))
+    double = CnamDouble(contract=read(spec))
     moved = f"{SANDBOX_BASE_URL}/me/ij"
     assert get(double, auth("maladie"), WINDOW).status_code == 404  # the old path is gone
     missing = get(double, auth("maladie"), WINDOW, url=moved)

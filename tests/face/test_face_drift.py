@@ -114,10 +114,10 @@ def enum_in_success_body(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     item.setdefault("properties", {})["nature"] = {"type": "string", "enum": ["maladie"]}
     patched = read(document)
     monkeypatch.setattr(_contract, "effective", lambda: patched)
-    _contract.contract.cache_clear()
+    _contract.face_operation.cache_clear()
     yield
     monkeypatch.undo()
-    _contract.contract.cache_clear()
+    _contract.face_operation.cache_clear()
 
 
 def _line_schema(document: dict[str, Any]) -> dict[str, Any]:
@@ -175,7 +175,7 @@ def test_an_undocumented_but_classifiable_status_keeps_its_meaning(
                 operation["responses"].pop("404", None)
                 operation["responses"].pop("429", None)
     monkeypatch.setattr(_contract, "effective", lambda: read(document))
-    _contract.contract.cache_clear()
+    _contract.face_operation.cache_clear()
     try:
         events: list[DriftEvent] = []
         with (
@@ -193,7 +193,7 @@ def test_an_undocumented_but_classifiable_status_keeps_its_meaning(
             cnam.paiements(TOKEN, **WINDOW)
         assert len(calls) == FAST_RETRY.max_attempts  # still retried
     finally:
-        _contract.contract.cache_clear()
+        _contract.face_operation.cache_clear()
     assert {(e.kind, e.status) for e in events} == {
         ("undocumented_status", 404),
         ("undocumented_status", 429),

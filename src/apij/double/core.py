@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 import json
-import re
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
@@ -23,7 +22,7 @@ from apij.double.constants import (
     SANDBOX_BASE_URL,
     SCOPE_PAIEMENTS_IJ,
 )
-from apij.double.contract import Contract, Operation, load_contract
+from apij.double.contract import GatewayRules, default_rules, gateway_rules
 from apij.double.domain import LignePaiement
 from apij.double.faults import (
     DEFAULT_READ_TIMEOUT_HANG,
@@ -36,13 +35,13 @@ from apij.double.faults import (
 from apij.double.people import IdentitePivot, Person
 from apij.double.scenarios import SCENARIOS
 from apij.double.token_check import CheckTokenUnavailable, TokenChecker
+from apij.judge import BEARER_TOKEN, relative_path
+from apij.openapi import Contract, Operation
 
 __all__ = ["CnamDouble", "Reply"]
 
 JSON: Final = "application/json"
 _REALM = 'realm="apij"'
-# RFC 6750 b64token: what a syntactically valid bearer token looks like.
-_B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 _HTML_PAGE = (
     b"<!DOCTYPE html><html><head><title>Maintenance</title></head>"
     b"<body><h1>Service momentan\xc3\xa9ment indisponible</h1></body></html>"
@@ -126,7 +125,8 @@ class CnamDouble:
     """The CNAM APIJ gateway, simulated over a registry of synthetic people keyed by FC token.
 
     ``people`` defaults to the committed scenarios. Accepted API keys are ``api_keys``
-    (default: the sandbox key) plus each person's own key.
+    (default: the sandbox key) plus each person's own key. ``contract`` is the read OpenAPI
+    document it enforces (`apij.openapi.read`; default: the generated package's).
     """
 
     def __init__(
@@ -150,7 +150,7 @@ class CnamDouble:
         self.slow_delay = slow_delay
         self.retry_after = retry_after
         self.read_timeout_hang = read_timeout_hang
-        self.contract = contract or load_contract()
+        self.rules: GatewayRules = default_rules() if contract is None else gateway_rules(contract)
         self._api_keys = set(api_keys)
         self._people: dict[str, Person] = {}
         self._releves: dict[str, _Releve] = {}
@@ -246,7 +246,7 @@ class CnamDouble:
     def _answer(
         self, method: str, path: str, query: str, headers: Mapping[str, str], token: str | None
     ) -> Reply:
-        found = self.contract.match(path or "/")
+        found = self.rules.match(path or "/")
         if found is None:
             return _gateway(404, "Resource not found")
         _, operations = found
@@ -254,12 +254,12 @@ class CnamDouble:
         if operation is None:
             allow = ", ".join(operations)
             return _gateway(405, "Method not allowed", ("allow", allow))
-        if headers.get(self.contract.api_key_header.lower()) not in self._api_keys:
+        if headers.get(self.rules.api_key_header.lower()) not in self._api_keys:
             return _error(
                 401,
                 "cle_api_invalide",
                 "The partner API key (X-API-Key) is missing or unknown",
-                ("www-authenticate", f'APIKey {_REALM}, header="{self.contract.api_key_header}"'),
+                ("www-authenticate", f'APIKey {_REALM}, header="{self.rules.api_key_header}"'),
             )
         if headers.get("authorization") is None:
             return _token_error(
@@ -318,7 +318,7 @@ class CnamDouble:
 
     def _statement(self, operation: Operation, query: str, person: Person) -> Reply:
         params = parse_qs(query, keep_blank_values=True)
-        errors = operation.query_errors(params)
+        errors = self.rules.query_errors(operation, params)
         if errors:
             return _error(400, "requete_invalide", "; ".join(errors)[:480])
         try:
@@ -379,10 +379,8 @@ class CnamDouble:
         self, method: str, full_path: str, query: str, headers: Mapping[str, str], base_path: str
     ) -> Reply:
         """As :meth:`respond`, for a full URL path under the API mounted at ``base_path``."""
-        path = full_path
-        if base_path and (path == base_path or path.startswith(base_path + "/")):
-            path = path[len(base_path) :]
-        elif base_path:
+        path = relative_path(full_path, base_path)
+        if path is None:
             # Same host, outside the API's base path: the gateway knows no such resource.
             return _gateway(404, "Resource not found")
         return self.respond(method, path, query, headers)
@@ -422,7 +420,7 @@ def _bearer(authorization: str | None) -> str | None:
         return None
     scheme, _, token = authorization.strip().partition(" ")
     token = token.strip()
-    if scheme.lower() != "bearer" or not _B64TOKEN.fullmatch(token):
+    if scheme.lower() != "bearer" or not BEARER_TOKEN.fullmatch(token):
         return None
     return token
 
