@@ -99,28 +99,31 @@ def _split(url: str) -> SplitResult | None:
     return parts
 
 
-def check_base_url(base_url: object, *, allow_insecure_http: bool = False) -> str:
+def check_base_url(
+    base_url: object, *, allow_insecure_http: bool = False, name: str = "base_url"
+) -> str:
     """An absolute https base URL (http for a loopback host, or with the explicit opt-in),
     without user information, query or fragment; returned without a trailing slash.
 
-    The messages never quote the URL: a malformed one may hold a password.
+    The messages name the setting (`name`: the face's `base_url`, the proxy's `upstream`) and
+    never quote the URL: a malformed one may hold a password.
     """
     if not isinstance(base_url, str):
-        raise ValueError(f"base_url: expected a str, got {type(base_url).__name__}")
+        raise ValueError(f"{name}: expected a str, got {type(base_url).__name__}")
     if not base_url.isprintable() or any(c.isspace() for c in base_url):
-        raise ValueError("base_url: contains spaces or control characters")
+        raise ValueError(f"{name}: contains spaces or control characters")
     parts = _split(base_url)
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("base_url: expected an absolute http(s) URL such as https://host/path")
+        raise ValueError(f"{name}: expected an absolute http(s) URL such as https://host/path")
     if "@" in parts.netloc:
         # httpx would turn it into Basic auth, replacing the FranceConnect Bearer header, and
         # print it in reprs.
-        raise ValueError("base_url: must not contain user information (user:password@)")
+        raise ValueError(f"{name}: must not contain user information (user:password@)")
     if "?" in base_url or "#" in base_url:
-        raise ValueError("base_url: must not contain a query or a fragment")
+        raise ValueError(f"{name}: must not contain a query or a fragment")
     if parts.scheme == "http" and not (allow_insecure_http or _is_loopback(parts.hostname)):
         raise ValueError(
-            "base_url: http:// would send the API key and the user's token in clear; use "
+            f"{name}: http:// would send the API key and the user's token in clear; use "
             "https:// (http is accepted for a loopback host, or with allow_insecure_http=True)"
         )
     return base_url.rstrip("/")

@@ -47,6 +47,7 @@ from yarl import URL
 from apij._asgi import Message, Receive, Scope, Send, lifespan
 from apij._decode import parse_retry_after
 from apij._inflate import CODINGS, TooLarge, Undecodable, inflate
+from apij._inputs import check_base_url
 from apij._serving import event_loop, in_thread, listen, local_url
 from apij.exchange import ExchangeJudge, Violation
 from apij.openapi import Contract, Operation, effective
@@ -225,11 +226,9 @@ class ValidatingProxy:
         annotate: bool = False,
         enforce: bool = False,
     ) -> None:
-        url = urlsplit(upstream)
-        if url.scheme not in ("http", "https") or not url.hostname:
-            raise ValueError("upstream: expected an absolute http(s) URL")
-        if url.username is not None or url.password is not None:
-            raise ValueError("upstream: credentials in the URL are not allowed")
+        # The face's check (no credentials, query or fragment in it); http to any host, as a
+        # partner may put the proxy in front of a sandbox on another machine.
+        url = urlsplit(check_base_url(upstream, allow_insecure_http=True, name="upstream"))
         if max_connections < 1:
             raise ValueError("max_connections: expected at least 1")
         self.origin = f"{url.scheme}://{url.netloc}"

@@ -19,6 +19,7 @@ import pytest
 from apij import ApijClient
 from apij.double import FAULT_HEADER, SANDBOX_API_KEY, SCENARIOS
 from apij.double.sandbox import running as sandbox
+from apij.proxy import JsonLinesReport, ValidatingProxy
 from apij.proxy import running as proxy
 from tests._reports import untimed_jsonl
 
@@ -392,3 +393,19 @@ def test_the_answer_leaves_before_it_is_judged(
         (record,) = records(report)
     assert seen_by_the_judge == [True]
     assert record["violations"] == []
+
+
+@pytest.mark.parametrize(
+    ("upstream", "why"),
+    [
+        ("ftp://example.invalid/x", "expected an absolute http(s) URL such as https://host/path"),
+        ("https://user:s3cret@example.invalid/x", "must not contain user information"),
+        ("https://example.invalid/x?k=s3cret", "must not contain a query or a fragment"),
+        ("https://example.invalid/x\n", "contains spaces or control characters"),
+    ],
+)
+def test_a_bad_upstream_is_named_without_its_value(upstream: str, why: str) -> None:
+    with pytest.raises(ValueError, match=r"^upstream: ") as caught:
+        ValidatingProxy(upstream, report=JsonLinesReport(io.StringIO()))
+    assert why in str(caught.value)
+    assert "s3cret" not in str(caught.value)

@@ -75,5 +75,5 @@ def test_a_bad_upstream_is_one_line_and_exit_2() -> None:
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 2
     assert stderr.strip().splitlines() == [
-        "apij: error: upstream: expected an absolute http(s) URL"
+        "apij: error: upstream: expected an absolute http(s) URL such as https://host/path"
     ]

@@ -117,7 +117,8 @@ class _Releve:
         )
 
 
-def _utcnow() -> datetime:
+def utc_now() -> datetime:
+    """The doubles' default `now` (the CNAM double's and FranceConnect's): aware, in UTC."""
     return datetime.now(UTC)
 
 
@@ -135,7 +136,7 @@ class CnamDouble:
         *,
         api_keys: Iterable[str] = (SANDBOX_API_KEY,),
         base_url: str = SANDBOX_BASE_URL,
-        now: Callable[[], datetime] = _utcnow,
+        now: Callable[[], datetime] = utc_now,
         slow_delay: float = DEFAULT_SLOW_DELAY,
         retry_after: int = DEFAULT_RETRY_AFTER,
         read_timeout_hang: float = DEFAULT_READ_TIMEOUT_HANG,

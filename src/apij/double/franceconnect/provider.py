@@ -19,7 +19,7 @@ import secrets
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
@@ -42,7 +42,7 @@ from authlib.oidc.rpinitiated import EndSessionEndpoint
 from joserfc import jwe, jwt
 from joserfc.jwk import ECKey, Key, KeyParameters, KeySet, RSAKey
 
-from apij.double.core import Reply
+from apij.double.core import Reply, utc_now
 from apij.double.franceconnect.claims import (
     PIVOT_CLAIMS,
     SCOPES_SUPPORTED,
@@ -78,10 +78,6 @@ _JSON = "application/json"
 _NO_STORE = (("cache-control", "no-store"), ("pragma", "no-cache"))
 # Authlib logs issued tokens at DEBUG ("Issue token %r to %r"): never let them through.
 logging.getLogger("authlib.oauth2.rfc6749.grants.authorization_code").setLevel(logging.INFO)
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class _Headers(dict[str, str]):
@@ -517,7 +513,7 @@ class FranceConnectDouble:
         people: Iterable[Person] | None = None,
         *,
         issuer: str = DEFAULT_ISSUER,
-        now: Callable[[], datetime] = _utcnow,
+        now: Callable[[], datetime] = utc_now,
     ) -> None:
         self.issuer = issuer.rstrip("/")
         self.issuer_path = unquote(urlsplit(self.issuer).path).rstrip("/")

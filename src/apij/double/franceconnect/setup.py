@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 
+from apij.double.core import utc_now
 from apij.double.franceconnect.checktoken import (
     CheckTokenClient,
     CnamRegistration,
     cnam_data_provider,
 )
 from apij.double.franceconnect.models import ServiceProvider
-from apij.double.franceconnect.provider import DEFAULT_ISSUER, FranceConnectDouble, _utcnow
+from apij.double.franceconnect.provider import DEFAULT_ISSUER, FranceConnectDouble
 from apij.double.people import Person
 
 __all__ = ["DEFAULT_REDIRECT_URI", "PARTNER_CLIENT_ID", "FranceConnectSetup", "wire"]
@@ -38,7 +39,7 @@ class FranceConnectSetup:
 def wire(
     *,
     issuer: str = DEFAULT_ISSUER,
-    now: Callable[[], datetime] = _utcnow,
+    now: Callable[[], datetime] = utc_now,
     people: Iterable[Person] | None = None,
     redirect_uris: Iterable[str] = (),
     allow_loopback_redirects: bool = True,
