@@ -271,6 +271,7 @@ def unchanged(spec: Spec) -> None:
 
 
 def add_optional_response_field(spec: Spec) -> None:
+    """A new optional line property, `regime`."""
     _line_schema(spec)["properties"]["regime"] = {
         "type": "string",
         "description": "Scheme that paid the line.",
@@ -307,6 +308,7 @@ def camel_case_fields(spec: Spec) -> None:
 
 
 def add_optional_query_parameter(spec: Spec) -> None:
+    """A new optional query parameter, `canal` (an enum of two values)."""
     _op(spec).setdefault("parameters", []).append(
         {
             "name": "canal",
@@ -718,10 +720,14 @@ CATALOGUE: tuple[Mutation, ...] = (
     # The error body: the face reads code and message as optional strings (typed: classified by
     # status, detail None; conformance/test_face_needs.py shows it), and tells errors apart by
     # the codes it names (without them, refused).
-    _m("nullable-error-code", nullable_error_code, set(), "breaking", {NULLABLE}, "minor"),
+    # The face absorbs it; the generated client's `Erreur.from_dict` does not (openapi-python-client
+    # 0.29.1 builds `ErreurCode(None)` for a 3.0 nullable enum): the client-responses test names it.
+    _m("nullable-error-code", nullable_error_code, {"client responses"}, "breaking", {NULLABLE},
+       "minor"),
     _m("optional-error-code", optional_error_code, set(), "breaking",
        {"response-property-became-optional"}, "minor"),
-    _m("retype-error-message", retype_error_message, set(), "breaking",
-       {"response-property-type-changed"}, "minor"),
+    # The face absorbs it; the double still writes its messages as text: its checks name it.
+    _m("retype-error-message", retype_error_message, {"schemathesis/respx", "double scenarios"},
+       "breaking", {"response-property-type-changed"}, "minor"),
     _m("remove-error-code", remove_error_code, set(), "breaking", {REMOVED}, "-", refusal=FACE),
 )  # fmt: skip

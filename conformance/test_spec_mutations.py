@@ -6,9 +6,11 @@ mutated upstream is written over the vendored one with generated/ left stale, an
 cheap part (provenance, drift) must fail; then, from the committed state, the maintainer's path
 `python -m scripts.update_spec mutated.json` runs and the gate runs again, and must fail with at
 least the checks the catalogue names where the double, the face or the client now disagree (or
-pass when the change is absorbed; the table shows every check that failed). A mutation that does
-not apply to the current upstream is skipped with its reason. The table goes to the terminal and
-to reports/mutations.md.
+pass when the change is absorbed; the table shows every check that failed). A pair whose old
+side is not the vendored upstream (`Mutation.before`) starts from a copy into which update-spec
+has brought that side, made once and shared by the pairs with the same `before`. A mutation that
+does not apply to the current upstream is skipped with its reason. The table goes to the terminal
+and to reports/mutations.md.
 """
 
 from __future__ import annotations
@@ -242,6 +244,9 @@ def _report(results: dict[str, Outcome], seconds: float) -> list[str]:
     for mutation in CATALOGUE:
         o = results[mutation.name]
         lines.append(f"### {mutation.name}: {mutation.description}")
+        if mutation.before is not None:
+            old_side = (mutation.before.__doc__ or mutation.before.__name__).splitlines()[0]
+            lines.append(f"- old side: the vendored upstream, then {old_side}")
         for check, failures in sorted((o.after.failures if o.after else {}).items()):
             lines += [f"- {check}: {failure}" for failure in failures[:3]]
         if not o.skipped and o.after is None:

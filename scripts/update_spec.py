@@ -317,8 +317,8 @@ def update(path: str | None) -> dict[str, Any]:
     if face:
         raise Refused(
             "the face could not represent this contract:\n"
-            + "\n".join(f"  {_short(line, WIDTH - 2)}" for p in face[:5] for line in p.lines())
-            + (f"\n  … and {len(face) - 5} more" if len(face) > 5 else "")
+            + "\n".join(f"  {_short(line, WIDTH - 2)}" for p in face[:4] for line in p.lines())
+            + (f"\n  … and {len(face) - 4} more" if len(face) > 4 else "")
             + "\n"
             + face_needs.ADVICE
         )
