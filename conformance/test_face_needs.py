@@ -7,6 +7,7 @@ builds and against `apij._decode`'s mapping. The error-body pairs of the change 
 update-spec brings in (`nullable-error-code`, `optional-error-code`, `retype-error-message`) are
 then decoded under the contract they make: every outcome is a typed error classified by its
 status, `code` and `detail` None where the body has none to give, never a KeyError/TypeError.
+And what face_needs refuses up front is what the contract-variant job's face probe would find.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from apij_client.models.erreur_code import ErreurCode
 from apij import ApijClient, _contract, errors
 from apij._decode import decode
 from apij.openapi import effective, read
+from conformance import face_probe
 from conformance._mutations import (
     Spec,
     nullable_error_code,
@@ -191,3 +193,18 @@ def test_credentials_are_met_by_any_alternative_the_face_can_send() -> None:
     _operation(document)["security"] = [{"fc": []}]
     (problem,) = face_needs.problems(document)
     assert "fc (apiKey in header X-FC-Token)" in problem.cause
+
+
+def test_the_face_probe_names_a_face_the_contract_broke(
+    contract_of: Callable[[Spec], None],
+) -> None:
+    # What face_needs refuses up front (no 404 body: the face cannot tell an unknown insured
+    # person) is what the contract-variant job's probe would find after an update.
+    assert face_probe.typed_errors() == ""
+    document = copy.deepcopy(_effective())
+    _operation(document)["responses"].pop("404")
+    assert any(p.where.endswith(" 404") for p in face_needs.problems(document))
+    contract_of(document)
+    assert face_probe.typed_errors() == (
+        "assure_inconnu: EndpointNotFound, not InsuredPersonNotFound"
+    )
