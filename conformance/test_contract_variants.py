@@ -446,7 +446,8 @@ def test_variant_outcome(results: dict[str, Result], variant: Variant) -> None:
     if not variant.accepted:
         assert result.update_exit == EXIT_REFUSED, result.report
         assert result.unchanged, "a refused document changed the tree"
-        assert len(result.report.splitlines()) <= 8, result.report
+        # A few lines (the face's refusal: at most 4 places, each with its overlay action).
+        assert len(result.report.splitlines()) <= 12, result.report
         return
     assert result.update_exit in ACCEPTED, result.report
     if variant.gate_green is not None:
