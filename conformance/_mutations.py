@@ -47,6 +47,9 @@ class Mutation:
     verdict: str = ""
     rules: frozenset[str] = frozenset()
     bump: str = "-"
+    # The pair's old side, when it is not the vendored upstream: this edit of it, brought in by
+    # update-spec first (pairs with the same `before` share that baseline).
+    before: Callable[[Spec], None] | None = None
 
     @property
     def outcome(self) -> str:
@@ -268,6 +271,7 @@ def unchanged(spec: Spec) -> None:
 
 
 def add_optional_response_field(spec: Spec) -> None:
+    """A new optional line property, `regime`."""
     _line_schema(spec)["properties"]["regime"] = {
         "type": "string",
         "description": "Scheme that paid the line.",
@@ -304,6 +308,7 @@ def camel_case_fields(spec: Spec) -> None:
 
 
 def add_optional_query_parameter(spec: Spec) -> None:
+    """A new optional query parameter, `canal` (an enum of two values)."""
     _op(spec).setdefault("parameters", []).append(
         {
             "name": "canal",
@@ -480,6 +485,114 @@ def change_info_version(spec: Spec) -> None:
     spec.setdefault("info", {})["version"] = f"{spec['info'].get('version', '')}-bis"
 
 
+def _query_parameters(spec: Spec) -> list[Spec]:
+    path, op = _path_and_operation(spec)
+    raw = [*(spec["paths"][path].get("parameters") or []), *(op.get("parameters") or [])]
+    return [p for p in (referenced(spec, r) for r in raw) if p.get("in") == "query"]
+
+
+def untyped_date_parameter(spec: Spec) -> None:
+    """A date parameter loses its format: the generated argument becomes a `str`."""
+    _window_parameter(spec)["schema"].pop("format")
+
+
+def require_optional_parameter(spec: Spec) -> None:
+    """An optional query parameter (the one `add-optional-query-parameter` adds) becomes
+    required: the face does not send it."""
+    for parameter in _query_parameters(spec):
+        if not parameter.get("required"):
+            parameter["required"] = True
+            return
+    raise NotApplicable("the operation has no optional query parameter")
+
+
+def remove_parameter_enum_value(spec: Spec) -> None:
+    """An optional query parameter's enum loses a value (the face never sends it)."""
+    for parameter in _query_parameters(spec):
+        enum = (parameter.get("schema") or {}).get("enum")
+        if not parameter.get("required") and isinstance(enum, list) and len(enum) > 1:
+            enum.pop()
+            return
+    raise NotApplicable("the operation has no optional query parameter with an enum")
+
+
+def remove_optional_response_field(spec: Spec) -> None:
+    """An optional line property (the one `add-optional-response-field` adds) is gone."""
+    line = _line_schema(spec)
+    optional = [n for n in line.get("properties") or {} if n not in (line.get("required") or ())]
+    if not optional:
+        raise NotApplicable("the line schema has no optional property")
+    del line["properties"][optional[-1]]
+
+
+def _error_schema(spec: Spec) -> tuple[Spec, str, str]:
+    """(the 401 body's schema, its code property's name, its other string property's name)."""
+    media, _ = _error_code(spec)
+    schema: Spec = referenced(spec, media["schema"])
+    props = schema.get("properties") or {}
+    code = next(n for n, p in props.items() if isinstance(referenced(spec, p).get("enum"), list))
+    text = next((n for n, p in props.items() if n != code and p.get("type") == "string"), None)
+    if text is None:
+        raise NotApplicable("the error body has no text property besides its code")
+    return schema, code, text
+
+
+def _error_examples(spec: Spec) -> Iterator[Spec]:
+    """The example bodies of every error response of the face's operation."""
+    for status, response in (_op(spec).get("responses") or {}).items():
+        if str(status).startswith("2"):
+            continue
+        for media in (referenced(spec, response).get("content") or {}).values():
+            values = [media["example"]] if "example" in media else []
+            values += [
+                referenced(spec, e).get("value") for e in (media.get("examples") or {}).values()
+            ]
+            yield from (v for v in values if isinstance(v, dict))
+
+
+def nullable_error_code(spec: Spec) -> None:
+    """The error body's code may be null (3.0 `nullable`, 3.1 a type list and null in the enum)."""
+    schema, code, _ = _error_schema(spec)
+    prop = schema["properties"][code] = dict(referenced(spec, schema["properties"][code]))
+    if str(spec.get("openapi", "")).startswith("3.0"):
+        prop["nullable"] = True
+    else:
+        prop["type"] = [prop["type"], "null"]
+        prop["enum"] = [*prop["enum"], None]
+
+
+def optional_error_code(spec: Spec) -> None:
+    """The error body's code is no longer required."""
+    schema, code, _ = _error_schema(spec)
+    if code not in (schema.get("required") or ()):
+        raise NotApplicable("the error code is not required")
+    schema["required"].remove(code)
+
+
+def retype_error_message(spec: Spec) -> None:
+    """The error body's message becomes an object of texts by language."""
+    schema, _, text = _error_schema(spec)
+    schema["properties"][text] = {
+        "type": "object",
+        "description": "The message by language.",
+        "x-reconstructed": "inferred",
+        "additionalProperties": {"type": "string"},
+    }
+    for example in _error_examples(spec):
+        if isinstance(example.get(text), str):
+            example[text] = {"fr": example[text]}
+
+
+def remove_error_code(spec: Spec) -> None:
+    """The error body no longer documents its code."""
+    schema, code, _ = _error_schema(spec)
+    del schema["properties"][code]
+    if code in (schema.get("required") or ()):
+        schema["required"].remove(code)
+    for example in _error_examples(spec):
+        example.pop(code, None)
+
+
 def _m(
     name: str,
     apply: Callable[[Spec], None],
@@ -490,6 +603,7 @@ def _m(
     stale: bool = True,
     mentions: tuple[str, ...] = (),
     refusal: str = "",
+    before: Callable[[Spec], None] | None = None,
 ) -> Mutation:
     doc = (apply.__doc__ or name.replace("-", " ")).splitlines()[0]
     return Mutation(
@@ -504,6 +618,7 @@ def _m(
         verdict=verdict,
         rules=frozenset(rules),
         bump=bump,
+        before=before,
     )
 
 
@@ -522,22 +637,24 @@ CATALOGUE: tuple[Mutation, ...] = (
     _m("make-field-nullable", make_nullable, set(), "breaking", {NULLABLE}, "-", refusal=FACE),
     _m("camel-case-fields", camel_case_fields, set(), "breaking", {REMOVED, ADDED}, "-",
        refusal=FACE),
-    _m("add-required-query-parameter", add_required_query_parameter, {"client requests"},
-       "breaking", {"new-required-request-parameter"}, "minor"),
-    _m("rename-parameter", rename_parameter, {"schemathesis/respx", "client requests"},
-       "breaking", {"request-parameter-removed", "new-required-request-parameter"}, "minor"),
-    # A 401 code: the face names each (ErreurCode.JETON_*, CLE_API_INVALIDE), so the regenerated
-    # client would lack one of its names: update-spec refuses it. On the wire, a client accepts
-    # fewer values without harm.
+    # The face passes date_debut and date_fin only: a call would be a TypeError in the generated
+    # code (`_get_kwargs`), so update-spec refuses (scripts/face_needs.py).
+    _m("add-required-query-parameter", add_required_query_parameter, set(), "breaking",
+       {"new-required-request-parameter"}, "-", refusal=FACE),
+    _m("rename-parameter", rename_parameter, set(), "breaking",
+       {"request-parameter-removed", "new-required-request-parameter"}, "-", refusal=FACE),
+    # A 401 code the face tells errors apart by (cle_api_invalide, jeton_*): refused by the face's
+    # needs before the import check would. On the wire, a client accepts fewer values unharmed.
     _m("remove-enum-value", remove_enum_value, set(), "compatible", {"response-narrowed"}, "-",
-       refusal=IMPORT),
+       refusal=FACE),
     _m("add-enum-value", add_enum_value, set(), "soft", {"response-enum-value-added"}, "patch"),
     _m("change-success-status", change_success_status, {"schemathesis/respx"}, "breaking",
        {"response-status-removed", "response-status-added"}, "minor"),
     _m("change-media-type", change_media_type, {"schemathesis/respx"}, "breaking",
        {"response-media-type-removed", "response-media-type-added"}, "minor"),
-    _m("rename-api-key-header", rename_api_key_header, {"client requests"}, "breaking",
-       {"security-changed"}, "minor"),
+    # The face sends its key in X-API-Key: every call would be a 401.
+    _m("rename-api-key-header", rename_api_key_header, set(), "breaking", {"security-changed"},
+       "-", refusal=FACE),
     _m("drop-api-key-scheme", drop_api_key_scheme, {"schemathesis/respx"}, "breaking",
        {"security-changed"}, "minor"),
     # Absorbed: the generated client builds the new path and the double routes from the contract;
@@ -577,8 +694,9 @@ CATALOGUE: tuple[Mutation, ...] = (
        {"response-property-became-optional"}, "-", refusal=FACE),
     _m("bound-date-parameter", bound_date_parameter, set(), "breaking",
        {"request-parameter-bound-tightened"}, "minor"),
-    _m("date-time-parameter", date_time_parameter, {"client requests"}, "breaking",
-       {"request-parameter-type-changed"}, "minor"),
+    # The face passes a date (the generated code would want a datetime, the server one).
+    _m("date-time-parameter", date_time_parameter, set(), "breaking",
+       {"request-parameter-type-changed"}, "-", refusal=FACE),
     _m("optional-date-parameter", optional_date_parameter, set(), "compatible",
        {"request-parameter-became-optional"}, "patch"),
     _m("add-response-header", add_response_header, set(), "soft", {"response-header-added"},
@@ -587,4 +705,29 @@ CATALOGUE: tuple[Mutation, ...] = (
     _m("add-security-alternative", add_security_alternative, {"contract"}, "compatible",
        {"security-alternative-added"}, "patch"),
     _m("change-info-version", change_info_version, set(), "cosmetic", {"info-changed"}, "none"),
+    # Compatible on the wire, but the generated argument becomes a str: the face's date would be
+    # a TypeError in httpx. Refused.
+    _m("untyped-date-parameter", untyped_date_parameter, set(), "compatible",
+       {"request-parameter-widened"}, "-", refusal=FACE),
+    # Pairs whose old side is another contract (`before`, brought in first, shared).
+    _m("require-optional-parameter", require_optional_parameter, set(), "breaking",
+       {"request-parameter-became-required"}, "-", refusal=FACE,
+       before=add_optional_query_parameter),
+    _m("remove-parameter-enum-value", remove_parameter_enum_value, set(), "breaking",
+       {"request-parameter-enum-value-removed"}, "minor", before=add_optional_query_parameter),
+    _m("remove-optional-response-field", remove_optional_response_field, set(), "soft",
+       {"response-optional-property-removed"}, "minor", before=add_optional_response_field),
+    # The error body: the face reads code and message as optional strings (typed: classified by
+    # status, detail None; conformance/test_face_needs.py shows it), and tells errors apart by
+    # the codes it names (without them, refused).
+    # The face absorbs it; the generated client's `Erreur.from_dict` does not (openapi-python-client
+    # 0.29.1 builds `ErreurCode(None)` for a 3.0 nullable enum): the client-responses test names it.
+    _m("nullable-error-code", nullable_error_code, {"client responses"}, "breaking", {NULLABLE},
+       "minor"),
+    _m("optional-error-code", optional_error_code, set(), "breaking",
+       {"response-property-became-optional"}, "minor"),
+    # The face absorbs it; the double still writes its messages as text: its checks name it.
+    _m("retype-error-message", retype_error_message, {"schemathesis/respx", "double scenarios"},
+       "breaking", {"response-property-type-changed"}, "minor"),
+    _m("remove-error-code", remove_error_code, set(), "breaking", {REMOVED}, "-", refusal=FACE),
 )  # fmt: skip

@@ -6,17 +6,22 @@ mutated upstream is written over the vendored one with generated/ left stale, an
 cheap part (provenance, drift) must fail; then, from the committed state, the maintainer's path
 `python -m scripts.update_spec mutated.json` runs and the gate runs again, and must fail with at
 least the checks the catalogue names where the double, the face or the client now disagree (or
-pass when the change is absorbed; the table shows every check that failed). A mutation that does
-not apply to the current upstream is skipped with its reason. The table goes to the terminal and
-to reports/mutations.md.
+pass when the change is absorbed; the table shows every check that failed). A pair whose old
+side is not the vendored upstream (`Mutation.before`) starts from a copy into which update-spec
+has brought that side, made once and shared by the pairs with the same `before`. A mutation that
+does not apply to the current upstream is skipped with its reason. The table goes to the terminal
+and to reports/mutations.md.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import shutil
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,9 +83,50 @@ class Outcome:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def judge(mutation: Mutation, scratch: Path) -> Outcome:
+class Baselines:
+    """The projects a pair with a `before` starts from: a copy of this one with that edit of the
+    upstream brought in by update-spec, made once per `before` and shared by its pairs."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.lock = threading.Lock()
+        self.made: dict[str, Path | str] = {}  # before's name -> its project, or why it failed
+
+    def project(self, before: Callable[[Spec], None]) -> Path | str:
+        with self.lock:  # one worker makes it, the other waits for it
+            name = before.__name__
+            if name not in self.made:
+                self.made[name] = self._make(before, self.folder / name)
+            return self.made[name]
+
+    @staticmethod
+    def _make(before: Callable[[Spec], None], folder: Path) -> Path | str:
+        project = copy_project(folder / "project")
+        spec = parse_document((project / relative(UPSTREAM)).read_text(encoding="utf-8"))
+        try:
+            before(spec)
+        except NotApplicable as exc:
+            return str(exc)
+        source = folder / "before.json"
+        source.write_text(json.dumps(spec, ensure_ascii=False, indent=1), encoding="utf-8")
+        log = folder / "update.log"
+        if update_spec(project, source, log) not in ACCEPTED:
+            tail = log.read_text(encoding="utf-8")[-300:]
+            raise AssertionError(f"update-spec refused the pair's old side:\n{tail}")
+        return project
+
+
+def judge(mutation: Mutation, scratch: Path, baselines: Baselines | None = None) -> Outcome:
     """Stale gate, then the maintainer's path (update-spec), then the gate again."""
-    project = copy_project(scratch / "project")
+    if mutation.before is None:
+        project = copy_project(scratch / "project")
+    else:
+        assert baselines is not None, "a pair with an old side of its own needs the baselines"
+        baseline = baselines.project(mutation.before)
+        if isinstance(baseline, str):
+            return Outcome(mutation, skipped=baseline)
+        project = scratch / "project"
+        shutil.copytree(baseline, project)
     vendored = project / relative(UPSTREAM)
     original = vendored.read_bytes()
     spec = parse_document(original.decode("utf-8"))
@@ -111,21 +157,25 @@ def judge(mutation: Mutation, scratch: Path) -> Outcome:
     return Outcome(mutation, "", stale, update_exit, report, after, seconds)
 
 
-def _judge_all(mutations: list[Mutation]) -> list[Outcome]:
+def _judge_all(mutations: list[Mutation], baselines: Baselines) -> list[Outcome]:
     """One worker: its share of the catalogue, in turn."""
     results = []
     for mutation in mutations:
         with tempfile.TemporaryDirectory(prefix=f"apij-mut-{mutation.name}-") as scratch:
-            results.append(judge(mutation, Path(scratch)))
+            results.append(judge(mutation, Path(scratch), baselines))
     return results
 
 
 @pytest.fixture(scope="module")
-def outcomes(pytestconfig: pytest.Config) -> dict[str, Outcome]:
+def outcomes(
+    pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Outcome]:
     started = time.monotonic()
+    baselines = Baselines(tmp_path_factory.mktemp("baselines"))
     shares = [list(CATALOGUE[i::WORKERS]) for i in range(WORKERS)]
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        results = {o.mutation.name: o for share in pool.map(_judge_all, shares) for o in share}
+        done = pool.map(_judge_all, shares, [baselines] * WORKERS)
+        results = {o.mutation.name: o for share in done for o in share}
     summary = _report(results, time.monotonic() - started)
     # Straight to the terminal with capturing suspended (`-s` not needed).
     capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
@@ -194,6 +244,9 @@ def _report(results: dict[str, Outcome], seconds: float) -> list[str]:
     for mutation in CATALOGUE:
         o = results[mutation.name]
         lines.append(f"### {mutation.name}: {mutation.description}")
+        if mutation.before is not None:
+            old_side = (mutation.before.__doc__ or mutation.before.__name__).splitlines()[0]
+            lines.append(f"- old side: the vendored upstream, then {old_side}")
         for check, failures in sorted((o.after.failures if o.after else {}).items()):
             lines += [f"- {check}: {failure}" for failure in failures[:3]]
         if not o.skipped and o.after is None:
@@ -207,6 +260,8 @@ def _report(results: dict[str, Outcome], seconds: float) -> list[str]:
 def _applied(mutation: Mutation) -> tuple[Spec, Spec, Spec, Spec]:
     upstream = load(UPSTREAM, relative(UPSTREAM))
     overlay = load(OVERLAY, relative(OVERLAY))
+    if mutation.before is not None:
+        mutation.before(upstream)
     changed = copy.deepcopy(upstream)
     mutation.apply(changed)
     return derive(upstream, overlay).document, derive(changed, overlay).document, upstream, changed

@@ -24,7 +24,14 @@ import pytest
 import yaml
 
 from apij.openapi import referenced
-from conformance._mutations import NotApplicable, camel_case_fields, make_nullable
+from conformance._mutations import (
+    NotApplicable,
+    camel_case_fields,
+    close_line_schema,
+    make_nullable,
+    remove_error_code,
+    rename_parameter,
+)
 from conformance._support import document, paiements, success
 from scripts import regenerate
 from scripts.documents import parse_document
@@ -181,6 +188,14 @@ REFUSALS: dict[str, tuple[str | Callable[[Spec], None], tuple[str, ...]]] = {
         camel_case_fields,
         ("the face could not represent", "$.paiements[*].date_debut is gone", "change the face"),
     ),
+    "face-renamed-parameter": (
+        rename_parameter,
+        ("the face could not represent", "query:dateDebut is gone", "`name: dateDebut`"),
+    ),
+    "face-error-code-removed": (
+        remove_error_code,
+        ("the face could not represent", "401 $.code is gone", "document `code` again"),
+    ),
 }
 
 
@@ -233,7 +248,8 @@ def test_an_unusable_document_is_refused_in_a_few_lines_and_changes_nothing(
     for words in REFUSALS[name][1]:
         assert words in message, message
     assert "Nothing changed." in message
-    assert len(message.splitlines()) <= 8, f"not a few lines:\n{message}"
+    # A few lines: the face's refusal shows at most 4 places, each with its overlay action.
+    assert len(message.splitlines()) <= 12, f"not a few lines:\n{message}"
     assert "Traceback" not in message
     assert result["unchanged"], "a refused document changed the tree"
 
@@ -259,18 +275,9 @@ def _line_schema(spec: Spec) -> Any:
 def test_a_breaking_change_is_vendored_regenerated_and_reported_first(
     project: Path, tmp_path: Path
 ) -> None:
-    def require(spec: Spec) -> None:
-        _operation(spec).setdefault("parameters", []).append(
-            {
-                "name": "regime",
-                "in": "query",
-                "required": True,
-                "x-reconstructed": "inferred",
-                "schema": {"type": "string", "enum": ["general", "agricole"]},
-            }
-        )
-
-    source = _mutated(project, tmp_path, require, "mutated")
+    # A change the face absorbs (a required parameter it does not send would be refused): the
+    # payment line closed to other members, breaking on the wire and in the generated model.
+    source = _mutated(project, tmp_path, close_line_schema, "mutated")
     before = _version_text(project)
     major, minor, _ = _version(project)
     result = update(project, str(source))
@@ -280,16 +287,16 @@ def test_a_breaking_change_is_vendored_regenerated_and_reported_first(
     # Verdict and bump first, then the breaking wire line with its rule id, then the Python API.
     assert out[1].startswith("verdict: BREAKING"), out
     assert f"version: {before} -> 0.{minor + 1}.0 (breaking: Python API and wire)" in out[1]
-    wire = f"  new-required-request-parameter {paiements().method} {paiements().path} query:regime"
+    wire = f"  schema-changed {paiements().method} {paiements().path} "
     assert any(line.startswith(wire) for line in out), out
-    first_api = next(i for i, line in enumerate(out) if "BREAKING apij_client.api." in line)
+    first_api = next(i for i, line in enumerate(out) if "BREAKING apij_client." in line)
     assert out.index("Breaking on the wire (1):") < first_api
     assert all(len(line) <= 160 for line in out)
     # The bump is written: the version and a CHANGELOG section naming the new contract.
     assert _version_text(project) == f"0.{minor + 1}.0"
     changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")
     assert changelog.index(f"## 0.{minor + 1}.0 ") < changelog.index(f"## {before} ")
-    assert "- new-required-request-parameter GET" in changelog
+    assert "- schema-changed GET" in changelog
     assert (project / relative(UPSTREAM)).read_bytes() == source.read_bytes()  # as received
     provenance = json.loads((project / "openapi" / "provenance.json").read_text())
     assert provenance["source"] == "file:mutated.json"

@@ -3,7 +3,7 @@
 Fast, and independent of the vendored upstream: small document pairs, compared in memory, give
 each rule its smallest change. The change corpus (`conformance/_mutations.py`, stated for the
 vendored upstream) is checked by `make mutations`, verdicts and rule ids included
-(test_spec_mutations.py); here, only that the corpus and the pairs together name every rule.
+(test_spec_mutations.py); here, that the corpus names every rule id.
 """
 
 from __future__ import annotations
@@ -189,6 +189,8 @@ def test_every_rule_is_documented_with_a_known_level() -> None:
     assert rules_table() in CONTRIBUTING, "regenerate the rule table: python -m scripts.wire"
 
 
-def test_the_corpus_and_the_pairs_cover_every_rule() -> None:
-    covered = set(PAIRS) | {rule for m in CATALOGUE for rule in m.rules}
-    assert covered == set(RULES), sorted(set(RULES) - covered)
+def test_the_corpus_covers_every_rule() -> None:
+    # Every rule id is an expected verdict of some change pair that `make mutations` runs
+    # through update-spec and the gate (the pairs above are the in-memory smallest cases).
+    covered = {rule for m in CATALOGUE for rule in m.rules}
+    assert covered == set(RULES), f"rules without a corpus pair: {sorted(set(RULES) - covered)}"

@@ -7,9 +7,11 @@ URL. It is vendored byte for byte as openapi/apij-1.0-apim.yaml, the overlay is 
 (generated/apij-effective.yaml) and the client regenerated. Anything unusable is refused with
 its cause and location, and then nothing in the project changes: a syntax error, a dangling or
 external `$ref`, an unsupported dialect, Swagger 2.0 (with the command that converts it), an
-invalid document, an overlay that cannot apply, a contract the face could not represent (a field
-it reads removed, renamed, made optional or nullable), a document the generator refuses (named
-in words: operation and status), a regenerated client the face can no longer import, an
+invalid document, an overlay that cannot apply, a contract the face could not represent
+(`scripts.face_needs`: a field it reads removed, renamed, made optional or nullable; a parameter
+it sends renamed or retyped, one it does not send required; credentials it does not send; an
+error code it tells errors apart by), a document the generator refuses (named in words:
+operation and status), a regenerated client the face can no longer import, an
 unreachable upstream or one that answers an HTTP error (exit 3 and 5).
 
 The report fits one screen: the verdict and the bump first — the worse of the wire verdict
@@ -315,7 +317,8 @@ def update(path: str | None) -> dict[str, Any]:
     if face:
         raise Refused(
             "the face could not represent this contract:\n"
-            + "\n".join(f"  {_short(line, WIDTH - 2)}" for line in face[:5])
+            + "\n".join(f"  {_short(line, WIDTH - 2)}" for p in face[:4] for line in p.lines())
+            + (f"\n  … and {len(face) - 4} more" if len(face) > 4 else "")
             + "\n"
             + face_needs.ADVICE
         )
