@@ -3,7 +3,6 @@ always an answer with a content type, and no generated markup reflected raw into
 
 from __future__ import annotations
 
-from html import escape
 from urllib.parse import urlencode
 
 from hypothesis import HealthCheck, given, settings
@@ -49,6 +48,9 @@ NAMES = [
     "person",
 ]
 MARKUP = "<b id=reflected>"
+# A tag no page of the double writes: a value holding it and found raw in a page was reflected
+# unescaped (a bare "<" proves nothing: every page holds some).
+FUZZ_TAG = "<x-fuzz>"
 VALUES = st.one_of(
     st.sampled_from(
         [
@@ -68,6 +70,7 @@ VALUES = st.one_of(
         ]
     ),
     st.text(max_size=40),
+    st.text(max_size=20).map(lambda text: FUZZ_TAG + text),
 )
 PARAMS = st.lists(st.tuples(st.sampled_from(NAMES), VALUES), max_size=10)
 
@@ -97,9 +100,10 @@ def test_no_generated_request_breaks_the_op(
     assert content_type is not None or reply.status == 302
     if content_type and content_type.startswith("text/html"):
         assert MARKUP not in reply.body.decode()
+        page = reply.body.decode()
         for _, value in query + form:
-            if "<" in value:
-                assert value not in reply.body.decode() or value == escape(value)
+            if FUZZ_TAG in value:
+                assert FUZZ_TAG not in page, "a generated tag reflected unescaped"
     if reply.status == 302:
         location = dict(reply.headers)["location"]
         assert location.startswith(DEFAULT_REDIRECT_URI) or location.startswith("http://127.0.0.1")
