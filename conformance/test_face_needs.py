@@ -104,11 +104,11 @@ def contract_of(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Spec], No
     def use(document: Spec) -> None:
         contract = read(document)
         monkeypatch.setattr(_contract, "effective", lambda: contract)
-        _contract.contract.cache_clear()
+        _contract.face_operation.cache_clear()
 
     yield use
     monkeypatch.undo()
-    _contract.contract.cache_clear()
+    _contract.face_operation.cache_clear()
 
 
 def test_a_nullable_error_code_is_read_as_none_and_the_status_classifies(
