@@ -194,6 +194,21 @@ def _wrk(
     return Load(rps, p50, p99, int(bad[1]) if bad else 0, "wrk")
 
 
+async def exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+) -> bool:
+    """One HTTP/1.1 request on a kept-alive connection, its answer read whole (Content-Length
+    framing): whether its status was 2xx. The Python load generators' one exchange."""
+    writer.write(request)
+    status_line = await reader.readline()
+    length = 0
+    while (line := await reader.readline()) not in (b"\r\n", b""):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+    await reader.readexactly(length)
+    return status_line.split(b" ")[1].startswith(b"2")
+
+
 async def _python_load(
     port: int, path: str, headers: dict[str, str], duration: int, connections: int = CONNECTIONS
 ) -> Load:
@@ -209,16 +224,9 @@ async def _python_load(
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         while time.monotonic() < stop:
             started = time.perf_counter()
-            writer.write(request)
-            status_line = await reader.readline()
-            length = 0
-            while (line := await reader.readline()) not in (b"\r\n", b""):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-            await reader.readexactly(length)
+            ok = await exchange(reader, writer, request)
             latencies.append(time.perf_counter() - started)
-            if not status_line.split(b" ")[1].startswith(b"2"):
-                non_2xx += 1
+            non_2xx += not ok
         writer.close()
 
     began = time.monotonic()

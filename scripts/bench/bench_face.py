@@ -166,6 +166,19 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _wait_until_listening(port: int, alive: Callable[[], bool], what: str) -> None:
+    """Return once a loopback server accepts on `port`; RuntimeError after 15 s or if it died."""
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline or not alive():
+                raise RuntimeError(f"{what} did not start") from None
+            time.sleep(0.05)
+
+
 @contextmanager
 def sandbox() -> Iterator[str]:
     """The sandbox in its own process (its own GIL), on a free loopback port."""
@@ -177,15 +190,7 @@ def sandbox() -> Iterator[str]:
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
     try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the sandbox did not start") from None
-                time.sleep(0.05)
+        _wait_until_listening(port, lambda: process.poll() is None, "the sandbox")
         yield f"http://127.0.0.1:{port}{httpx.URL(SANDBOX_BASE_URL).path}"
     finally:
         process.terminate()
@@ -541,15 +546,7 @@ def raw_upstream(answer: Callable[[socket.socket, bytes, int], None]) -> Iterato
     )
     process.start()
     try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the upstream did not start") from None
-                time.sleep(0.05)
+        _wait_until_listening(port, process.is_alive, "the upstream")
         yield f"http://127.0.0.1:{port}/v1"
     finally:
         process.terminate()

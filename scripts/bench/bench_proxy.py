@@ -35,6 +35,7 @@ from scripts.bench.bench_double import (
     _serving,
     _tree,
     _wrk,
+    exchange,
 )
 from scripts.project import EFFECTIVE
 
@@ -103,16 +104,9 @@ async def _burst(
         try:
             for _ in range(calls):
                 started = time.perf_counter()
-                writer.write(request)
-                status = await reader.readline()
-                length = 0
-                while (line := await reader.readline()) not in (b"\r\n", b""):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":")[1])
-                await reader.readexactly(length)
+                ok = await exchange(reader, writer, request)
                 latencies.append(time.perf_counter() - started)
-                if not status.split(b" ")[1].startswith(b"2"):
-                    failed += 1
+                failed += not ok
         except (OSError, asyncio.IncompleteReadError, IndexError):
             failed += 1
         finally:
