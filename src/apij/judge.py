@@ -116,7 +116,7 @@ _NUMERIC: dict[str, Callable[[list[int | Decimal], Decimal], bool]] = {
     "exclusiveMaximum": lambda numbers, bound: max(numbers) < bound,
     "multipleOf": _multiples,
 }
-_NUMBERS = frozenset({int, Decimal})
+_NUM = frozenset({int, Decimal})  # the types of numbers
 # An instance path: member names, None for every item of an array.
 _Path = tuple[str | None, ...]
 
@@ -151,18 +151,16 @@ def _values_at(levels: dict[_Path, list[Any]], path: _Path) -> list[Any]:
     return values
 
 
-def _numbers_at(levels: dict[_Path, list[Any]], path: _Path) -> list[int | Decimal]:
+def _numbers_at(levels: dict[_Path, list[Any]], path: _Path) -> list[Any]:
     """The numbers among the values at `path`: numeric keywords ignore every other kind of
     value, booleans included (`apij._json.loads` makes numbers ints and Decimals, never
     subclasses)."""
     if not path:
-        return [n for n in levels[()] if type(n) in _NUMBERS]
+        return [n for n in levels[()] if type(n) in _NUM]
     parents, step = _values_at(levels, path[:-1]), path[-1]
     if step is None:
-        return [n for node in parents if isinstance(node, list) for n in node if type(n) in _NUMBERS]
-    return [
-        n for node in parents if isinstance(node, dict) and type(n := node.get(step)) in _NUMBERS
-    ]
+        return [n for node in parents if isinstance(node, list) for n in node if type(n) in _NUM]
+    return [n for node in parents if isinstance(node, dict) and type(n := node.get(step)) in _NUM]
 
 
 def _locations(doc: Any, path: _Path) -> list[tuple[tuple[str | int, ...], Any]]:
@@ -215,7 +213,7 @@ class SchemaJudge:
                     continue
                 for parts, value in _locations(instance, path):
                     for keyword, bound in rules:
-                        if type(value) in _NUMBERS and not _NUMERIC[keyword]([value], bound):
+                        if type(value) in _NUM and not _NUMERIC[keyword]([value], bound):
                             found.append(Breach(parts, keyword))
         return found
 

@@ -141,6 +141,7 @@ def test_members_listed_through_allof_are_described_and_open_schemas_have_no_dri
     both = _body_judge({"allOf": [listed, {"properties": {"b": {}}}]}, ("application/json",))
     assert both.judge({"a": 1, "b": 2}) == Verdict()
     assert both.judge({"a": 1, "c": 2}).unknown_members == {"$.c"}
+    open_ended: dict[str, Any]
     for open_ended in ({"additionalProperties": True}, {"patternProperties": {"^x": {}}}):
         judge = _body_judge({**listed, **open_ended}, ("application/json",))
         assert judge.judge({"a": 1, "c": 2}) == Verdict()
