@@ -4,9 +4,9 @@ another user.
 
 Built from public parts only: `httpcore.ConnectionPool` with a `network_backend` of ours,
 wrapped in an `httpx.BaseTransport` that raises the httpx exception httpx's own transport would
-(`HTTPTransport` maps httpcore's exceptions the same way). As httpx's transport it sends no
-cookies (the face hands requests straight to it), follows no redirects, decodes nothing (the
-face reads bodies raw, within bounds) and reads no proxy settings from the environment:
+(`HTTPTransport` maps httpcore's exceptions the same way). As httpx's transport it adds no
+cookies (the face's client keeps none), follows no redirects, decodes nothing (the face reads
+bodies raw, within bounds) and reads no proxy settings from the environment:
 credentials never go anywhere but to `base_url`. To use a proxy, pass your own `transport`.
 
 Deadline. httpx's timeouts bound each connect, read and write, not the response: a server
