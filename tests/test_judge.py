@@ -28,9 +28,16 @@ def test_a_breach_names_a_path_and_a_keyword_and_a_missing_member_by_its_own_pat
     judge = SchemaJudge(schema)
     doc = {"lignes": ["2025-01-01", "2025-13-01"]}
     assert judge.breaches(doc) == [Breach(("code",), "required"), Breach(("lignes", 1), "format")]
-    assert judge.first(doc) == Breach(("code",), "required")
-    assert judge.first({"code": "x"}) is None
+    assert not judge.holds(doc)
+    assert judge.holds({"code": "x"})
     assert Breach(("lignes", 1), "format").pointer == "/lignes/1"
+
+
+def test_a_closed_object_names_the_members_it_does_not_list() -> None:
+    for keyword in ("additionalProperties", "unevaluatedProperties"):
+        judge = SchemaJudge({"type": "object", "properties": {"a": {}}, keyword: False})
+        assert judge.breaches({"a": 1, "b": 2, "c": 3}) == [Breach((), keyword, ("b", "c"))]
+        assert judge.holds({"a": 1})
 
 
 KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
@@ -69,9 +76,9 @@ def test_numeric_keywords_judged_here_agree_with_jsonschema_rs(seed: int) -> Non
 
 def test_a_remainder_too_costly_to_compute_exactly_is_a_breach_at_once() -> None:
     judge = SchemaJudge({"type": "number", "multipleOf": 0.01})
-    assert judge.first(Decimal("1E-999999999999999999")) == Breach((), "multipleOf")
-    assert judge.first(Decimal("1E+400000")) == Breach((), "multipleOf")
-    assert judge.first(Decimal("0E-999999999")) is None
+    assert judge.breaches(Decimal("1E-999999999999999999")) == [Breach((), "multipleOf")]
+    assert judge.breaches(Decimal("1E+400000")) == [Breach((), "multipleOf")]
+    assert judge.holds(Decimal("0E-999999999"))
 
 
 @pytest.mark.parametrize(

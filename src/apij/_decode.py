@@ -205,7 +205,7 @@ def decode(
             raise _unexpected(status, "no body schema in the contract")
         doc = _document(status, headers, content, body)
         _on_time(deadline, status)
-        where = _violation(status, doc, body, compiled.relaxed_bodies.get(status), drift)
+        where = _violation(status, doc, body, drift)
         if where is not None:
             raise _unexpected(status, f"body violates the contract at {where}")
         _on_time(deadline, status)
@@ -219,23 +219,18 @@ def decode(
     raise _error(status, headers, content, secrets, drift)
 
 
-def _violation(
-    status: int, doc: Any, body: BodyJudge, relaxed: BodyJudge | None, drift: DriftSink
-) -> str | None:
+def _violation(status: int, doc: Any, body: BodyJudge, drift: DriftSink) -> str | None:
     """Where `doc` breaks the contract, or None; what it carries beyond it goes to `drift`."""
-    where = body.violation(doc)
-    if where is not None:
-        if relaxed is None or relaxed.violation(doc) is not None:
-            return where
-        # Only values outside an enum: a code or a value newer than this package.
-        for path in body.enum_paths(doc):
-            kind: DriftKind = (
-                "unknown_error_code" if status >= 400 and path == "$.code" else "unknown_enum_value"
-            )
-            drift(kind, path, status)
-    for path in body.unknown_members(doc):
+    verdict = body.judge(doc)
+    for path in sorted(verdict.enum_paths):
+        # A code or a value newer than this package.
+        kind: DriftKind = (
+            "unknown_error_code" if status >= 400 and path == "$.code" else "unknown_enum_value"
+        )
+        drift(kind, path, status)
+    for path in sorted(verdict.unknown_members):
         drift("unknown_field", path, status)
-    return None
+    return verdict.where
 
 
 def _error_body(
@@ -249,7 +244,7 @@ def _error_body(
     doc, wrong = _parse(content)
     if wrong is not None:
         return None, None
-    if _violation(status, doc, body, compiled.relaxed_bodies.get(status), drift) is not None:
+    if _violation(status, doc, body, drift) is not None:
         return None, None
     code = doc.get("code") if isinstance(doc, dict) else None
     message = doc.get("message") if isinstance(doc, dict) else None

@@ -66,6 +66,13 @@ def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"non-standard JSON constant {name}")
 
 
+# One decoder for every call, as `json.loads` itself shares one (given options, it builds a new
+# decoder and scanner each call).
+_DECODER = json.JSONDecoder(
+    parse_float=Decimal, parse_constant=_reject_constant, object_pairs_hook=_object
+)
+
+
 def loads(content: bytes) -> Any:
     """The document in `content`. Raises DuplicateKey, InvalidString, ValueError (not JSON, not
     UTF-8, an integer of more than Python's 4,300 digits) or RecursionError (nested too deep).
@@ -74,9 +81,7 @@ def loads(content: bytes) -> Any:
     a Decimal is built in linear time). What a huge number would cost later, converted or
     summed, is bounded where it is used (see apij._decode)."""
     text = content.decode("utf-8")  # strict: UnicodeDecodeError is a ValueError
-    doc = json.loads(
-        text, parse_float=Decimal, parse_constant=_reject_constant, object_pairs_hook=_object
-    )
+    doc = _DECODER.decode(text)
     if _SURROGATE_ESCAPE.search(text):
         _check_strings(doc)
     return doc

@@ -18,6 +18,7 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 from importlib.metadata import version
 from types import TracebackType
 from typing import Self
+from urllib.parse import urlencode
 
 import anyio
 import httpx
@@ -318,10 +319,11 @@ class _BaseClient:
         time left."""
         left = call.time_left()
         kwargs = get_paiements_ij._get_kwargs(date_debut=call.debut, date_fin=call.fin)
-        # The operation's path under the base URL, its parameters as the query. Built whole,
-        # the URL is parsed once; given a path and params, httpx parses and validates it three
-        # times (path, base + path, + query), character by character: a fifth of a call.
-        kwargs["url"] = httpx.URL(self._base_url + kwargs["url"], params=kwargs.pop("params"))
+        # The operation's path under the base URL, its parameters as the query: written whole,
+        # the URL is parsed once (httpx parses and checks it character by character; given a
+        # path and params, it does so three times: path, base + path, + query).
+        query = urlencode(kwargs.pop("params"), doseq=True)
+        kwargs["url"] = httpx.URL(f"{self._base_url}{kwargs['url']}?{query}")
         return self._http.build_request(
             **kwargs,
             headers={"Authorization": f"Bearer {call.token}"},

@@ -72,11 +72,17 @@ class Breach:
 
     parts: tuple[str | int, ...]
     keyword: str
+    # The members an `additionalProperties` or `unevaluatedProperties` breach found: names the
+    # instance gave (the face's drift reports them; the proxy and the double never write them).
+    unexpected: tuple[str, ...] = ()
 
     @property
     def pointer(self) -> str:
         """The path as a JSON Pointer ("/paiements/3/csg")."""
         return "/" + "/".join(str(part) for part in self.parts)
+
+
+_CLOSING = frozenset({"additionalProperties", "unevaluatedProperties"})
 
 
 def _breach(error: Any) -> Breach:
@@ -86,7 +92,8 @@ def _breach(error: Any) -> Breach:
     missing = getattr(error.kind, "property", None) if keyword == "required" else None
     if isinstance(missing, str):
         parts.append(missing)  # the absent member's own path: a name, not a value
-    return Breach(tuple(parts), keyword)
+    unexpected = getattr(error.kind, "unexpected", None) if keyword in _CLOSING else None
+    return Breach(tuple(parts), keyword, tuple(map(str, unexpected or ())))
 
 
 def _number(value: Any) -> Decimal:
@@ -109,7 +116,7 @@ _NUMERIC: dict[str, Callable[[list[int | Decimal], Decimal], bool]] = {
     "exclusiveMaximum": lambda numbers, bound: max(numbers) < bound,
     "multipleOf": _multiples,
 }
-_NUMBER_TYPES = frozenset({int, Decimal})
+_NUM = frozenset({int, Decimal})  # the types of numbers
 # An instance path: member names, None for every item of an array.
 _Path = tuple[str | None, ...]
 
@@ -130,12 +137,6 @@ def _take_numeric(schema: Any, path: _Path, found: dict[_Path, list[tuple[str, D
         _take_numeric(schema["items"], (*path, None), found)
 
 
-def _numbers(values: list[Any]) -> list[int | Decimal]:
-    """The numbers among `values` (numeric keywords ignore every other kind of value, booleans
-    included; `apij._json.loads` makes numbers ints and Decimals, never subclasses)."""
-    return [value for value in values if type(value) in _NUMBER_TYPES]
-
-
 def _values_at(levels: dict[_Path, list[Any]], path: _Path) -> list[Any]:
     """The values at every instance location `path` matches; `levels` holds the walks done so
     far ({(): [document]}), so that paths sharing a prefix walk it once."""
@@ -148,6 +149,18 @@ def _values_at(levels: dict[_Path, list[Any]], path: _Path) -> list[Any]:
             values = [node[step] for node in parents if isinstance(node, dict) and step in node]
         levels[path] = values
     return values
+
+
+def _numbers_at(levels: dict[_Path, list[Any]], path: _Path) -> list[Any]:
+    """The numbers among the values at `path`: numeric keywords ignore every other kind of
+    value, booleans included (`apij._json.loads` makes numbers ints and Decimals, never
+    subclasses)."""
+    if not path:
+        return [n for n in levels[()] if type(n) in _NUM]
+    parents, step = _values_at(levels, path[:-1]), path[-1]
+    if step is None:
+        return [n for node in parents if isinstance(node, list) for n in node if type(n) in _NUM]
+    return [n for node in parents if isinstance(node, dict) and type(n := node.get(step)) in _NUM]
 
 
 def _locations(doc: Any, path: _Path) -> list[tuple[tuple[str | int, ...], Any]]:
@@ -184,12 +197,9 @@ class SchemaJudge:
         """Every breach of the schema by `instance` (jsonschema-rs's first, in its order)."""
         return [*map(_breach, self._validator.iter_errors(instance)), *self._numeric(instance)]
 
-    def first(self, instance: Any) -> Breach | None:
-        """The first breach, or None when `instance` holds (the valid case, the fast path)."""
-        if not self._validator.is_valid(instance):
-            return self.breaches(instance)[0]
-        numeric = self._numeric(instance)
-        return numeric[0] if numeric else None
+    def holds(self, instance: Any) -> bool:
+        """Whether `instance` breaks nothing (the valid case, the fast path)."""
+        return self._validator.is_valid(instance) and not self._numeric(instance)
 
     def _numeric(self, instance: Any) -> list[Breach]:
         found = []
@@ -198,12 +208,12 @@ class SchemaJudge:
         with localcontext(_EXACT):
             for path, rules in self._rules.items():
                 # All the values of one path at once (the valid case); one by one on a breach.
-                numbers = _numbers(_values_at(levels, path))
+                numbers = _numbers_at(levels, path)
                 if not numbers or all(_NUMERIC[k](numbers, bound) for k, bound in rules):
                     continue
                 for parts, value in _locations(instance, path):
                     for keyword, bound in rules:
-                        if _numbers([value]) and not _NUMERIC[keyword]([value], bound):
+                        if type(value) in _NUM and not _NUMERIC[keyword]([value], bound):
                             found.append(Breach(parts, keyword))
         return found
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from apij_client.spec import SPEC
 
-from apij._contract import OPERATION_ID, compile_operation, face_operation
+from apij._contract import OPERATION_ID, Verdict, _body_judge, compile_operation, face_operation
 from apij.openapi import read, referenced
 
 
@@ -108,7 +108,7 @@ def test_rules_outside_properties_stay_with_jsonschema() -> None:
 def test_nullable_is_understood() -> None:
     spec = nullable(spec_with_montant(minimum=0, multipleOf=0.01))
     body = compile_operation(read(spec)).bodies[200]
-    assert ("paiements", None, "crds") in body.schema._rules, "nullable: still judged exactly"
+    assert ("paiements", None, "crds") in body.strict._rules, "nullable: still judged exactly"
     assert body.violation(releve(line(crds=None))) is None
     assert body.violation(releve(line(crds=Decimal("0.001")))) == "/paiements/0/crds (multipleOf)"
     strict = face_operation().bodies[200]
@@ -116,13 +116,35 @@ def test_nullable_is_understood() -> None:
 
 
 @pytest.mark.parametrize("code", ["jeton_expire", "un_code_futur"])
-def test_error_bodies_strict_and_relaxed(code: str) -> None:
-    compiled = face_operation()
-    doc = {"code": code, "message": "m"}
-    strict_ok = compiled.bodies[401].violation(doc) is None
-    assert strict_ok == (code == "jeton_expire")
-    assert compiled.relaxed_bodies[401].violation(doc) is None
-    assert compiled.relaxed_bodies[401].violation({"code": code}) is not None
+def test_an_error_code_newer_than_the_contract_is_drift_not_a_violation(code: str) -> None:
+    body = face_operation().bodies[401]
+    verdict = body.judge({"code": code, "message": "m"})
+    assert verdict.where is None
+    assert verdict.enum_paths == (frozenset() if code == "jeton_expire" else {"$.code"})
+    assert body.violation({"code": code}) == "/message (required)"
+
+
+def test_members_the_contract_does_not_describe_are_drift_named_by_path() -> None:
+    body = face_operation().bodies[200]
+    doc = releve(line(), line())
+    doc["paiements"][1]["champ non documenté"] = 1
+    doc["source"] = "x"
+    verdict = body.judge(doc)
+    assert verdict.where is None
+    assert verdict.unknown_members == {"$.paiements[*]['champ non documenté']", "$.source"}
+    doc["paiements"][0]["csg"] = Decimal("0.001")  # a violation: then no drift is reported
+    assert body.judge(doc) == Verdict("/paiements/0/csg (multipleOf)")
+
+
+def test_members_listed_through_allof_are_described_and_open_schemas_have_no_drift() -> None:
+    listed = {"type": "object", "properties": {"a": {"type": "integer"}}}
+    both = _body_judge({"allOf": [listed, {"properties": {"b": {}}}]}, ("application/json",))
+    assert both.judge({"a": 1, "b": 2}) == Verdict()
+    assert both.judge({"a": 1, "c": 2}).unknown_members == {"$.c"}
+    open_ended: dict[str, Any]
+    for open_ended in ({"additionalProperties": True}, {"patternProperties": {"^x": {}}}):
+        judge = _body_judge({**listed, **open_ended}, ("application/json",))
+        assert judge.judge({"a": 1, "c": 2}) == Verdict()
 
 
 def test_sub_cent_amounts_of_any_exponent_are_rejected() -> None:

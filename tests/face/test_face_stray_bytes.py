@@ -93,14 +93,20 @@ def stray_upstream(
 
 
 def calls_in_turn(
-    mode: str, base_url: str, tokens: list[str], stray_sent: threading.Event | None = None
+    mode: str,
+    base_url: str,
+    tokens: list[str],
+    stray_sent: threading.Event | None = None,
+    pause: float = 0.0,
 ) -> list[object]:
-    """One call per token, in turn, on one client (after each, once the stray bytes are out)."""
+    """One call per token, in turn, on one client (after each, once the stray bytes are out,
+    or `pause` seconds)."""
 
     def settle() -> None:
         if stray_sent is not None:
             assert stray_sent.wait(10)
             time.sleep(0.3)  # the stray bytes reach the client's socket (or its parser)
+        time.sleep(pause)
 
     if mode == "sync":
         out: list[object] = []
@@ -172,3 +178,22 @@ def test_a_connection_carries_one_users_calls(
         accepted = server.accepted
     assert [montants(outcome) for outcome in outcomes] == [{montant_of(t)} for t in tokens]
     assert accepted == connections
+
+
+def closing_upstream(conn: socket.socket, server: Server) -> None:
+    """Answers one request per connection, then closes it (no `Connection: close` said)."""
+    request = read_request(conn, server)
+    if request is not None:
+        conn.sendall(fingerprinted(request))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_connection_the_upstream_closed_while_idle_is_not_reused(mode: str) -> None:
+    # The pool's own checks read no socket (see apij._deadline_transport); the request's first
+    # write finds the connection closed and takes a new one, with no retry needed.
+    with serving(closing_upstream) as server:
+        tokens = ["user-0001"] * 3
+        outcomes = calls_in_turn(mode, server.base_url, tokens, None, pause=0.3)
+        accepted = server.accepted
+    assert [montants(outcome) for outcome in outcomes] == [{montant_of(t)} for t in tokens]
+    assert accepted == 3
