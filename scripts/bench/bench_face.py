@@ -10,6 +10,7 @@ transport, default pool within 20 % of the best pool size; sync face >= 0.7x raw
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import json
 import os
@@ -134,6 +135,44 @@ def overhead(lines: int) -> list[dict[str, str]]:
         _row(subject, "raw httpx + json.loads per call", f"{raw_s * 1e6:.0f} µs"),
         _row(subject, "face per call (ApijClient.paiements)", f"{face_s * 1e6:.0f} µs"),
         _row(subject, f"overhead ratio (target ≤ {1.5 if lines <= 26 else 5})", f"{ratio:.2f}"),
+    ]
+
+
+def drift(lines: int) -> list[dict[str, str]]:
+    """The face on a body carrying a member the contract does not describe on every line (drift,
+    as after an upstream adds a field) against the same body without it."""
+    doc = json.loads(body_of(lines))
+    for line in doc["paiements"]:
+        line["regime"] = "general"
+    bodies = {"plain": body_of(lines), "drift": json.dumps(doc).encode()}
+    faces = {
+        name: ApijClient(
+            KEY,
+            base_url=SANDBOX_BASE_URL,
+            transport=httpx.MockTransport(
+                lambda request, content=content: httpx.Response(
+                    200, content=content, headers={"content-type": "application/json"}
+                )
+            ),
+        )
+        for name, content in bodies.items()
+    }
+    calls = {
+        name: functools.partial(
+            face.paiements, TOKEN, date_debut=PARAMS["dateDebut"], date_fin=PARAMS["dateFin"]
+        )
+        for name, face in faces.items()
+    }
+    plain_s, drift_s, ratio = _compare(calls["plain"], calls["drift"])
+    for face in faces.values():
+        face.close()
+    subject = f"{lines}-line response, in-process transport"
+    return [
+        _row(
+            subject,
+            "face, an undocumented member on every line (drift) / none",
+            f"{ratio:.2f} ({drift_s * 1e6:.0f} vs {plain_s * 1e6:.0f} µs)",
+        )
     ]
 
 
@@ -751,6 +790,7 @@ def measure() -> list[dict[str, str]]:
     """Every face benchmark, as table rows."""
     return [
         *overhead(26),
+        *drift(26),
         *overhead(1000),
         *validation(1000),
         *throughput(),
@@ -760,7 +800,7 @@ def measure() -> list[dict[str, str]]:
 
 
 def main() -> int:
-    for row in [*overhead(26), *overhead(1000), *validation(1000)]:
+    for row in [*overhead(26), *drift(26), *overhead(1000), *validation(1000)]:
         print(f"{row['subject']:<48} {row['figure']:<52} {row['value']:>16}", flush=True)
     for row in [*throughput(), *contention(), *cross_user()]:
         print(f"{row['subject']:<48} {row['figure']:<52} {row['value']:>16}")

@@ -1,12 +1,12 @@
 """The getPaiementsIJ contract compiled once from the spec for the face: documented statuses,
-media types, and each documented body's judge (`apij.judge.SchemaJudge`, exact on `Decimal`
+media types, and each documented body's judges (`apij.judge.SchemaJudge`, exact on `Decimal`
 money).
 
-Each body is judged against its schema *closed*: `unevaluatedProperties: false` wherever it lists
-an object's members, so that a member the contract does not describe is a breach jsonschema-rs
-finds and names. Such members, and values outside an `enum` (a code or value newer than this
-package), are drift: reported, not a broken response. What holds under the closed schema with
-its enums is the contract's and all described: one validation, nothing else to walk.
+What the contract allows without describing it is drift: a member no schema lists (found by
+`apij._drift`'s walk), a value outside an `enum` (a code or value newer than this package).
+A body is judged in one validation when it holds everything, against its schema *closed*
+(`unevaluatedProperties: false` wherever it lists an object's members): nothing undescribed,
+no violation. Only a body that does not is judged again, to tell drift from a violation.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from apij._drift import Shape, listed_members, shape_of, unknown_members
 from apij._json import member
 from apij.judge import SchemaJudge
 from apij.openapi import Contract, effective, media_type_allowed
@@ -30,8 +31,6 @@ __all__ = [
 ]
 
 OPERATION_ID = "getPaiementsIJ"
-# A schema that says so lets members it does not list in on purpose: nothing is drift there.
-_OPEN_ENDED = ("additionalProperties", "patternProperties", "unevaluatedProperties")
 
 
 def _drop_enums(schema: Any) -> Any:
@@ -42,15 +41,11 @@ def _drop_enums(schema: Any) -> Any:
     return schema
 
 
-def _lists_members(schema: Any) -> bool:
-    return isinstance(schema, dict) and bool(schema.get("properties"))
-
-
 def _closed(schema: Any, *, part: bool = False) -> Any:
     """`schema` with `unevaluatedProperties: false` on each object schema that `properties`,
-    `items` and `allOf` lead to and that lists members (its own or its `allOf` parts'), unless
-    it is open-ended. An `allOf` part is not closed itself (it would refuse its siblings'
-    members), only the members it describes."""
+    `items` and `allOf` lead to and that lists all the members it allows (`listed_members`,
+    the rule of the drift walk too). An `allOf` part is not closed itself (it would refuse its
+    siblings' members), only the members it describes."""
     if not isinstance(schema, dict):
         return schema
     out = dict(schema)
@@ -58,11 +53,10 @@ def _closed(schema: Any, *, part: bool = False) -> Any:
         out["properties"] = {name: _closed(sub) for name, sub in schema["properties"].items()}
     if isinstance(schema.get("items"), dict):
         out["items"] = _closed(schema["items"])
-    parts = schema.get("allOf")
-    if isinstance(parts, list):
-        out["allOf"] = [_closed(sub, part=True) for sub in parts]
-    lists = _lists_members(schema) or any(_lists_members(sub) for sub in parts or ())
-    if lists and not part and not any(keyword in schema for keyword in _OPEN_ENDED):
+    if isinstance(schema.get("allOf"), list):
+        out["allOf"] = [_closed(sub, part=True) for sub in schema["allOf"]]
+    properties, complete = listed_members(schema)
+    if properties and complete and not part:
         out["unevaluatedProperties"] = False
     return out
 
@@ -90,12 +84,14 @@ _HOLDS = Verdict()
 
 @dataclass(frozen=True, slots=True)
 class BodyJudge:
-    """How one documented response body is judged: media types and the closed schema, with its
-    enums (`strict`) and without (`relaxed`: a value newer than this package is drift)."""
+    """How one documented response body is judged: its media types, its schema closed (the
+    success path), as it is (`strict`) and without `enum` (`relaxed`), and the members it lists."""
 
     media_types: tuple[str, ...]
+    closed: SchemaJudge
     strict: SchemaJudge
     relaxed: SchemaJudge
+    shape: Shape | None
 
     def accepts_media_type(self, content_type: str | None) -> bool:
         """Whether the response's Content-Type is one the spec documents for this status."""
@@ -103,20 +99,19 @@ class BodyJudge:
 
     def judge(self, doc: Any) -> Verdict:
         """Where `doc` breaks the contract, or the drift it carries."""
-        if self.strict.holds(doc):
+        if self.closed.holds(doc):
             return _HOLDS
-        breaches = self.relaxed.breaches(doc)
-        broken = [breach for breach in breaches if not breach.unexpected]
-        if broken:
-            return Verdict(f"{broken[0].pointer} ({broken[0].keyword})")
-        return Verdict(
-            unknown_members=frozenset(
-                member(_drift_path(b.parts), name) for b in breaches for name in b.unexpected
-            ),
-            enum_paths=frozenset(
+        enums: frozenset[str] = frozenset()
+        if not self.strict.holds(doc):
+            breaches = self.relaxed.breaches(doc)
+            if breaches:
+                return Verdict(f"{breaches[0].pointer} ({breaches[0].keyword})")
+            # Only values outside an enum: a code or a value newer than this package.
+            enums = frozenset(
                 _drift_path(b.parts) for b in self.strict.breaches(doc) if b.keyword == "enum"
-            ),
-        )
+            )
+        unknown = () if self.shape is None else unknown_members(self.shape, doc)
+        return Verdict(unknown_members=frozenset(unknown), enum_paths=enums)
 
     def violation(self, doc: Any) -> str | None:
         """Where `doc` breaks the contract (drift aside), or None."""
@@ -124,8 +119,13 @@ class BodyJudge:
 
 
 def _body_judge(schema: Any, media_types: tuple[str, ...]) -> BodyJudge:
+    # Each SchemaJudge compiles its own copy.
     return BodyJudge(
-        media_types, SchemaJudge(_closed(schema)), SchemaJudge(_closed(_drop_enums(schema)))
+        media_types,
+        closed=SchemaJudge(_closed(schema)),
+        strict=SchemaJudge(schema),
+        relaxed=SchemaJudge(_drop_enums(schema)),
+        shape=shape_of(schema),
     )
 
 

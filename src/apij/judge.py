@@ -72,17 +72,11 @@ class Breach:
 
     parts: tuple[str | int, ...]
     keyword: str
-    # The members an `additionalProperties` or `unevaluatedProperties` breach found: names the
-    # instance gave (the face's drift reports them; the proxy and the double never write them).
-    unexpected: tuple[str, ...] = ()
 
     @property
     def pointer(self) -> str:
         """The path as a JSON Pointer ("/paiements/3/csg")."""
         return "/" + "/".join(str(part) for part in self.parts)
-
-
-_CLOSING = frozenset({"additionalProperties", "unevaluatedProperties"})
 
 
 def _breach(error: Any) -> Breach:
@@ -92,8 +86,7 @@ def _breach(error: Any) -> Breach:
     missing = getattr(error.kind, "property", None) if keyword == "required" else None
     if isinstance(missing, str):
         parts.append(missing)  # the absent member's own path: a name, not a value
-    unexpected = getattr(error.kind, "unexpected", None) if keyword in _CLOSING else None
-    return Breach(tuple(parts), keyword, tuple(map(str, unexpected or ())))
+    return Breach(tuple(parts), keyword)
 
 
 def _number(value: Any) -> Decimal:
